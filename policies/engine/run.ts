@@ -1,0 +1,126 @@
+import { Entity, EntityKind, Inventory, Provenance } from "../model";
+import { CatalogueRule, EnforcementLevel, Outcome, Severity, Status } from "../rules/types";
+import { ConfigError, resolveRuleConfig } from "./config";
+
+/** A rule's outcome for one entity, with everything a reporter needs. */
+export interface Finding {
+    readonly ruleId: string;
+    readonly title: string;
+    readonly severity: Severity;
+    readonly status: Status;
+    /** The level this finding is enforced at (advisory for warnings and notes). */
+    readonly enforcementLevel: Exclude<EnforcementLevel, "disabled" | "remediate">;
+    readonly message: string;
+    readonly remediation: string;
+    readonly entity?: {
+        readonly ref: string;
+        readonly kind: EntityKind;
+        readonly name: string;
+        readonly provenance: Provenance;
+    };
+    /** The rule itself failed (a bug or malformed input): the outcome is unknown, not pass. */
+    readonly error?: boolean;
+}
+
+export interface RunOptions {
+    /** Per rule id: the raw config (may include `enforcementLevel`). */
+    readonly config?: Readonly<Record<string, unknown>>;
+    readonly now?: Date;
+    /** Restrict to these rules (default: all given). */
+    readonly only?: ReadonlySet<string>;
+}
+
+export interface RunResult {
+    readonly findings: Finding[];
+    readonly configErrors: ConfigError[];
+}
+
+export function effectiveLevel(rule: CatalogueRule, raw: unknown): EnforcementLevel {
+    const level = typeof raw === "object" && raw !== null ? (raw as { enforcementLevel?: unknown }).enforcementLevel : undefined;
+    if (level === undefined) {
+        return rule.enforcementLevel;
+    }
+    if (level === "advisory" || level === "mandatory" || level === "remediate" || level === "disabled") {
+        return level;
+    }
+    throw new ConfigError(rule.id, "enforcementLevel", "must be one of \"advisory\", \"mandatory\", \"remediate\", \"disabled\"");
+}
+
+/** Turn a rule's outcome into a finding. Shared by every front end, the CrossGuard pack included. */
+export function toFinding(rule: CatalogueRule, level: EnforcementLevel, outcome: Outcome, entity: Entity | undefined): Finding {
+    const enforced = level === "remediate" ? "mandatory" : level === "disabled" ? "advisory" : level;
+    return {
+        ruleId: rule.id,
+        title: rule.title,
+        severity: rule.severity,
+        status: outcome.status,
+        enforcementLevel: outcome.advisoryOnly || outcome.status === "unknown" ? "advisory" : enforced,
+        message: outcome.message,
+        remediation: rule.remediation,
+        entity: entity ? { ref: entity.ref, kind: entity.kind, name: entity.name, provenance: entity.provenance } : undefined,
+    };
+}
+
+export function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Run rules over an inventory. A rule that throws does not stop the others: it yields one
+ * `unknown` finding marked as an error. A bad config for one rule is reported and that rule is
+ * skipped; the others still run.
+ */
+export function runRules(inventory: Inventory, rules: readonly CatalogueRule[], options: RunOptions = {}): RunResult {
+    const now = options.now ?? new Date();
+    const findings: Finding[] = [];
+    const configErrors: ConfigError[] = [];
+    for (const rule of rules) {
+        if (options.only && !options.only.has(rule.id)) {
+            continue;
+        }
+        const raw = options.config?.[rule.id];
+        let level: EnforcementLevel;
+        let config: Record<string, unknown>;
+        try {
+            level = effectiveLevel(rule, raw);
+            config = resolveRuleConfig(rule, raw);
+        } catch (error) {
+            if (error instanceof ConfigError) {
+                configErrors.push(error);
+                continue;
+            }
+            throw error;
+        }
+        if (level === "disabled") {
+            continue;
+        }
+        let outcomes: Outcome[];
+        try {
+            outcomes = rule.evaluate(inventory, config, { now });
+        } catch (error) {
+            findings.push({
+                ruleId: rule.id,
+                title: rule.title,
+                severity: rule.severity,
+                status: "unknown",
+                enforcementLevel: "advisory",
+                message: `rule could not be evaluated: ${errorMessage(error)}`,
+                remediation: rule.remediation,
+                error: true,
+            });
+            continue;
+        }
+        for (const outcome of outcomes) {
+            findings.push(toFinding(rule, level, outcome, inventory.get(outcome.ref)));
+        }
+    }
+    return { findings, configErrors };
+}
+
+/** A finding that should fail a gate at the given threshold. */
+export function isBlocking(finding: Finding, failOn: "mandatory" | "advisory" | "none" = "mandatory"): boolean {
+    if (finding.status !== "fail" || failOn === "none") {
+        return false;
+    }
+    return failOn === "advisory" || finding.enforcementLevel === "mandatory";
+}

@@ -1,0 +1,220 @@
+import { Maybe, SecretValue } from "./values";
+
+/**
+ * The IaC-neutral model every source adapter produces and every rule reads. Nothing here knows
+ * about Pulumi, Terraform or the AWS SDK: adapters translate into it, rules judge it.
+ */
+
+/** Where an entity came from, so a finding points at the thing a person must change. */
+export interface Provenance {
+    readonly source: "pulumi" | "terraform" | "aws" | "example";
+    /** Pulumi URN. */
+    readonly urn?: string;
+    /** Terraform address, e.g. `module.api.aws_api_gateway_method.get["a"]`. */
+    readonly address?: string;
+    /** AWS ARN (live audit, or known from state). */
+    readonly arn?: string;
+    /** Source file and 1-based line (Terraform HCL, or the file a plan/state/export was read from). */
+    readonly file?: string;
+    readonly line?: number;
+    /** The IaC resource type the entity was read from, e.g. `aws:apigateway/method:Method`. */
+    readonly resourceType?: string;
+}
+
+/** Inventory-unique key of an entity (the URN, Terraform address or ARN it came from). */
+export type EntityRef = string;
+
+/**
+ * A reference from one entity to another. Adapters resolve references when they can: by id/ARN
+ * when known, otherwise by dependency (Pulumi `propertyDependencies`, Terraform `configuration`
+ * references). `external` means a known id that names something outside the inventory.
+ */
+export type Link =
+    | { readonly kind: "entity"; readonly ref: EntityRef }
+    | { readonly kind: "external"; readonly id: string }
+    | { readonly kind: "unknown"; readonly reason?: string };
+
+interface EntityBase {
+    readonly ref: EntityRef;
+    /** Human-readable name (logical name, Terraform name, or AWS name). */
+    readonly name: string;
+    readonly provenance: Provenance;
+    /** The cloud id where known (state, live audit, `pulumi up`). */
+    readonly id?: Maybe<string>;
+    readonly region?: string;
+}
+
+export interface RestApiEntity extends EntityBase {
+    readonly kind: "rest-api";
+    /** `HEADER`, `AUTHORIZER`, or undefined when unset (AWS defaults to HEADER). */
+    readonly apiKeySource: Maybe<string | undefined>;
+    readonly endpointTypes?: Maybe<readonly string[] | undefined>;
+}
+
+export interface ApiResourceEntity extends EntityBase {
+    readonly kind: "api-resource";
+    readonly restApi: Link;
+    /** Full path, e.g. `/orders/{id}`; unknown when not derivable. */
+    readonly path: Maybe<string>;
+}
+
+export interface MethodEntity extends EntityBase {
+    readonly kind: "method";
+    readonly restApi: Link;
+    /** Full resource path of the method, e.g. `/orders`. */
+    readonly path: Maybe<string>;
+    /** `GET`, `POST`, `OPTIONS`, `ANY`, ... */
+    readonly httpMethod: Maybe<string>;
+    readonly apiKeyRequired: Maybe<boolean | undefined>;
+    /** `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS`. */
+    readonly authorizationType: Maybe<string | undefined>;
+}
+
+export interface AccessLogSettings {
+    readonly destinationArn: Maybe<string | undefined>;
+    readonly format: Maybe<string | undefined>;
+}
+
+export interface StageEntity extends EntityBase {
+    readonly kind: "stage";
+    /** REST API (v1) or HTTP/WebSocket API (v2). */
+    readonly apiVersion: "v1" | "v2";
+    readonly restApi: Link;
+    readonly stageName: Maybe<string>;
+    /** undefined when the stage has no access log settings block. */
+    readonly accessLogSettings: Maybe<AccessLogSettings | undefined>;
+    readonly xrayTracingEnabled?: Maybe<boolean | undefined>;
+    readonly cacheClusterEnabled?: Maybe<boolean | undefined>;
+    /** WAF web ACL associated directly on the stage (v1 `webAclArn` output / live audit). */
+    readonly webAclArn?: Maybe<string | undefined>;
+    readonly arn?: Maybe<string | undefined>;
+    /** v2 only: `defaultRouteSettings` logging level (v2 has no separate method settings). */
+    readonly v2LoggingLevel?: Maybe<string | undefined>;
+}
+
+export interface MethodSettingsEntity extends EntityBase {
+    readonly kind: "method-settings";
+    readonly restApi: Link;
+    /** The stage these settings belong to (by dependency or by API id + stage name). */
+    readonly stage: Link;
+    readonly stageName: Maybe<string>;
+    /** `*\/*` or `resource/METHOD`. */
+    readonly methodPath: Maybe<string>;
+    readonly loggingLevel: Maybe<string | undefined>;
+    readonly metricsEnabled: Maybe<boolean | undefined>;
+    readonly dataTraceEnabled: Maybe<boolean | undefined>;
+    readonly cachingEnabled: Maybe<boolean | undefined>;
+    readonly cacheDataEncrypted: Maybe<boolean | undefined>;
+}
+
+export interface ApiKeyEntity extends EntityBase {
+    readonly kind: "api-key";
+    readonly enabled: Maybe<boolean | undefined>;
+    /** ISO-8601 creation date (state / live). */
+    readonly createdDate: Maybe<string | undefined>;
+    /** Resource tags; the components write the rotation time into one (see the max-age rule). */
+    readonly tags: Maybe<Readonly<Record<string, Maybe<string>>> | undefined>;
+    readonly value: SecretValue;
+    /** Live audit only: requests seen in the usage window (undefined when not measured). */
+    readonly requestsInWindow?: Maybe<number | undefined>;
+}
+
+export interface ThrottleSettings {
+    readonly rateLimit: Maybe<number | undefined>;
+    readonly burstLimit: Maybe<number | undefined>;
+}
+
+export interface QuotaSettings {
+    readonly limit: Maybe<number | undefined>;
+    readonly period: Maybe<string | undefined>;
+    readonly offset?: Maybe<number | undefined>;
+}
+
+export interface UsagePlanApiStage {
+    readonly restApi: Link;
+    readonly stageName: Maybe<string>;
+    /** The stage entity when it can be resolved. */
+    readonly stage: Link;
+}
+
+export interface UsagePlanEntity extends EntityBase {
+    readonly kind: "usage-plan";
+    readonly throttle: Maybe<ThrottleSettings | undefined>;
+    readonly quota: Maybe<QuotaSettings | undefined>;
+    readonly apiStages: Maybe<readonly UsagePlanApiStage[]>;
+}
+
+export interface UsagePlanKeyEntity extends EntityBase {
+    readonly kind: "usage-plan-key";
+    readonly usagePlan: Link;
+    readonly apiKey: Link;
+    /** The key value copied onto the attachment (Terraform state exposes it). Secret. */
+    readonly value?: SecretValue;
+}
+
+export interface AccountEntity extends EntityBase {
+    readonly kind: "account";
+    readonly cloudwatchRoleArn: Maybe<string | undefined>;
+}
+
+export interface LogGroupEntity extends EntityBase {
+    readonly kind: "log-group";
+    readonly logGroupName: Maybe<string>;
+    readonly arn?: Maybe<string | undefined>;
+    readonly retentionInDays: Maybe<number | undefined>;
+}
+
+export interface DomainNameEntity extends EntityBase {
+    readonly kind: "domain-name";
+    readonly domainName: Maybe<string>;
+    readonly securityPolicy: Maybe<string | undefined>;
+}
+
+export interface WebAclAssociationEntity extends EntityBase {
+    readonly kind: "web-acl-association";
+    /** The associated resource (an API Gateway stage). */
+    readonly target: Link;
+    readonly resourceArn: Maybe<string>;
+    readonly webAclArn: Maybe<string>;
+}
+
+export interface V2ApiEntity extends EntityBase {
+    readonly kind: "v2-api";
+    /** `HTTP` or `WEBSOCKET`. */
+    readonly protocolType: Maybe<string>;
+}
+
+export interface V2RouteEntity extends EntityBase {
+    readonly kind: "v2-route";
+    readonly api: Link;
+    readonly routeKey: Maybe<string>;
+    /** `NONE`, `AWS_IAM`, `CUSTOM`, `JWT`. */
+    readonly authorizationType: Maybe<string | undefined>;
+    readonly apiKeyRequired?: Maybe<boolean | undefined>;
+}
+
+export type Entity =
+    | RestApiEntity
+    | ApiResourceEntity
+    | MethodEntity
+    | StageEntity
+    | MethodSettingsEntity
+    | ApiKeyEntity
+    | UsagePlanEntity
+    | UsagePlanKeyEntity
+    | AccountEntity
+    | LogGroupEntity
+    | DomainNameEntity
+    | WebAclAssociationEntity
+    | V2ApiEntity
+    | V2RouteEntity;
+
+export type EntityKind = Entity["kind"];
+export type EntityOfKind<K extends EntityKind> = Extract<Entity, { kind: K }>;
+
+/** Something an adapter could not read (denied API, malformed resource); reported, never dropped. */
+export interface InventoryGap {
+    readonly ref?: EntityRef;
+    readonly message: string;
+    readonly provenance?: Provenance;
+}

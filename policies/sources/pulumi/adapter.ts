@@ -1,0 +1,492 @@
+import {
+    AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe,
+    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
+} from "../../model";
+import { Bag, Reader } from "../read";
+import { fingerprint } from "../secrets";
+import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
+
+const read = new Reader(v => typeof v === "string" && UNKNOWN_SENTINELS.has(v), "computed: known only after the update");
+
+const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
+    [T.restApi]: "rest-api",
+    [T.resource]: "api-resource",
+    [T.method]: "method",
+    [T.stage]: "stage",
+    [T.v2Stage]: "stage",
+    [T.methodSettings]: "method-settings",
+    [T.apiKey]: "api-key",
+    [T.usagePlan]: "usage-plan",
+    [T.usagePlanKey]: "usage-plan-key",
+    [T.account]: "account",
+    [T.domainName]: "domain-name",
+    [T.logGroup]: "log-group",
+    [T.wafv2Association]: "web-acl-association",
+    [T.wafRegionalAssociation]: "web-acl-association",
+    [T.v2Api]: "v2-api",
+    [T.v2Route]: "v2-route",
+};
+
+/** True for resource types the Pulumi adapter turns into entities. */
+export function isRelevantType(type: string): boolean {
+    return type in KIND_BY_TYPE;
+}
+
+/**
+ * Build the Inventory from Pulumi resources (CrossGuard `AnalyzeStack`/`Analyze`, a stack export,
+ * or resources recorded under mocks). Links between resources are made by id when the id is
+ * known, and otherwise through `propertyDependencies` (in a preview, new resources have no ids).
+ */
+export function inventoryFromPulumi(records: readonly PulumiResourceRecord[]): Inventory {
+    return new PulumiInventoryBuilder(records).build();
+}
+
+class PulumiInventoryBuilder {
+    private readonly byUrn = new Map<string, PulumiResourceRecord>();
+    /** `type\0id` → urn, for records whose cloud id is known. */
+    private readonly urnByTypeAndId = new Map<string, string>();
+    /** rest API root resource id → rest API urn. */
+    private readonly restApiByRootId = new Map<string, string>();
+    private readonly resourcePathCache = new Map<string, Maybe<string>>();
+    private readonly urnByArn = new Map<string, string>();
+    private stageIndex: Map<string, string> | undefined;
+    private readonly gaps: InventoryGap[] = [];
+
+    constructor(private readonly records: readonly PulumiResourceRecord[]) {
+        for (const record of records) {
+            this.byUrn.set(record.urn, record);
+            const id = record.id ?? stringProp(record.props.id);
+            if (id) {
+                this.urnByTypeAndId.set(`${record.type}\u0000${id}`, record.urn);
+            }
+            const arn = stringProp(record.props.arn);
+            if (arn) {
+                this.urnByArn.set(arn, record.urn);
+            }
+            if (record.type === T.restApi) {
+                const rootId = stringProp(record.props.rootResourceId);
+                if (rootId) {
+                    this.restApiByRootId.set(rootId, record.urn);
+                }
+            }
+        }
+    }
+
+    build(): Inventory {
+        const entities: Entity[] = [];
+        for (const record of this.records) {
+            if (!isRelevantType(record.type)) {
+                continue;
+            }
+            try {
+                entities.push(this.toEntity(record));
+            } catch (error) {
+                // Never echo property values: they may hold a key value.
+                this.gaps.push({
+                    ref: record.urn,
+                    message: `could not read ${record.type} '${record.name}': ${error instanceof Error ? error.name : "error"}`,
+                    provenance: this.provenance(record),
+                });
+            }
+        }
+        return new Inventory(entities, this.gaps);
+    }
+
+    private provenance(record: PulumiResourceRecord): Provenance {
+        return { source: "pulumi", urn: record.urn, resourceType: record.type, ...(record.file ? { file: record.file } : {}) };
+    }
+
+    private base(record: PulumiResourceRecord) {
+        const id = record.id ?? stringProp(record.props.id);
+        return {
+            ref: record.urn,
+            name: record.name,
+            provenance: this.provenance(record),
+            ...(id ? { id } : {}),
+        };
+    }
+
+    /**
+     * Resolve the resource that property `prop` of `record` refers to. A dependency of the right
+     * type wins (works in preview); otherwise a known id is looked up, or kept as external.
+     */
+    private link(record: PulumiResourceRecord, prop: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
+        const deps = record.propertyDependencies?.[prop] ?? [];
+        const candidates = deps.filter(urn => {
+            const target = this.byUrn.get(urn);
+            return target !== undefined && targetTypes.includes(target.type);
+        });
+        if (typeof value === "string") {
+            for (const type of targetTypes) {
+                const urn = this.urnByTypeAndId.get(`${type}\u0000${value}`);
+                if (urn) {
+                    return entityLink(urn);
+                }
+            }
+        }
+        if (candidates.length === 1) {
+            return entityLink(candidates[0]);
+        }
+        if (typeof value === "string") {
+            return externalLink(value);
+        }
+        if (candidates.length > 1) {
+            return unknownLink(`'${prop}' depends on several candidate resources`);
+        }
+        return unknownLink(isUnknown(value) ? `'${prop}' is computed` : `'${prop}' is not set`);
+    }
+
+    private toEntity(record: PulumiResourceRecord): Entity {
+        const p = record.props;
+        switch (record.type) {
+            case T.restApi:
+                return {
+                    ...this.base(record),
+                    kind: "rest-api",
+                    apiKeySource: this.apiKeySource(p),
+                    endpointTypes: read.stringList(p, "endpointConfiguration.types"),
+                };
+            case T.resource:
+                return {
+                    ...this.base(record),
+                    kind: "api-resource",
+                    restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
+                    path: this.resourcePath(record.urn),
+                };
+            case T.method:
+                return {
+                    ...this.base(record),
+                    kind: "method",
+                    restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
+                    path: this.methodPath(record),
+                    httpMethod: required(upper(read.string(p, "httpMethod"))),
+                    apiKeyRequired: read.boolean(p, "apiKeyRequired"),
+                    authorizationType: upper(read.string(p, "authorization")),
+                };
+            case T.stage:
+                return {
+                    ...this.base(record),
+                    kind: "stage",
+                    apiVersion: "v1",
+                    restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
+                    stageName: required(read.string(p, "stageName")),
+                    accessLogSettings: this.accessLogs(p),
+                    xrayTracingEnabled: read.boolean(p, "xrayTracingEnabled"),
+                    cacheClusterEnabled: read.boolean(p, "cacheClusterEnabled"),
+                    webAclArn: read.string(p, "webAclArn"),
+                    arn: read.string(p, "arn"),
+                };
+            case T.v2Stage:
+                return {
+                    ...this.base(record),
+                    kind: "stage",
+                    apiVersion: "v2",
+                    restApi: this.link(record, "apiId", read.string(p, "apiId"), [T.v2Api]),
+                    stageName: required(read.string(p, "name")),
+                    accessLogSettings: this.accessLogs(p),
+                    arn: read.string(p, "arn"),
+                    v2LoggingLevel: upper(read.string(p, "defaultRouteSettings.loggingLevel")),
+                };
+            case T.methodSettings: {
+                const stageName = required(read.string(p, "stageName"));
+                return {
+                    ...this.base(record),
+                    kind: "method-settings",
+                    restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
+                    stage: this.stageLink(record, "stageName", stageName),
+                    stageName,
+                    methodPath: required(read.string(p, "methodPath")),
+                    loggingLevel: upper(read.string(p, "settings.loggingLevel")),
+                    metricsEnabled: read.boolean(p, "settings.metricsEnabled"),
+                    dataTraceEnabled: read.boolean(p, "settings.dataTraceEnabled"),
+                    cachingEnabled: read.boolean(p, "settings.cachingEnabled"),
+                    cacheDataEncrypted: read.boolean(p, "settings.cacheDataEncrypted"),
+                };
+            }
+            case T.apiKey:
+                return {
+                    ...this.base(record),
+                    kind: "api-key",
+                    enabled: read.boolean(p, "enabled"),
+                    createdDate: read.string(p, "createdDate"),
+                    tags: read.stringMap(p, "tags"),
+                    value: this.secretValue(record, "value"),
+                };
+            case T.usagePlan:
+                return {
+                    ...this.base(record),
+                    kind: "usage-plan",
+                    throttle: throttle(p, "throttleSettings"),
+                    quota: quota(p, "quotaSettings"),
+                    apiStages: this.apiStages(record),
+                };
+            case T.usagePlanKey:
+                return {
+                    ...this.base(record),
+                    kind: "usage-plan-key",
+                    usagePlan: this.link(record, "usagePlanId", read.string(p, "usagePlanId"), [T.usagePlan]),
+                    apiKey: this.link(record, "keyId", read.string(p, "keyId"), [T.apiKey]),
+                    ...(p.value !== undefined ? { value: this.secretValue(record, "value") } : {}),
+                };
+            case T.account:
+                return {
+                    ...this.base(record),
+                    kind: "account",
+                    cloudwatchRoleArn: read.string(p, "cloudwatchRoleArn"),
+                };
+            case T.domainName:
+                return {
+                    ...this.base(record),
+                    kind: "domain-name",
+                    domainName: required(read.string(p, "domainName")),
+                    securityPolicy: upper(read.string(p, "securityPolicy")),
+                };
+            case T.logGroup:
+                return {
+                    ...this.base(record),
+                    kind: "log-group",
+                    logGroupName: required(read.string(p, "name")),
+                    arn: read.string(p, "arn"),
+                    retentionInDays: read.number(p, "retentionInDays"),
+                };
+            case T.wafv2Association:
+            case T.wafRegionalAssociation: {
+                const arnProp = record.type === T.wafv2Association ? "webAclArn" : "webAclId";
+                const resourceArn = required(read.string(p, "resourceArn"));
+                return {
+                    ...this.base(record),
+                    kind: "web-acl-association",
+                    target: this.arnLink(record, "resourceArn", resourceArn, [T.stage]),
+                    resourceArn,
+                    webAclArn: required(read.string(p, arnProp)),
+                };
+            }
+            case T.v2Api:
+                return {
+                    ...this.base(record),
+                    kind: "v2-api",
+                    protocolType: required(upper(read.string(p, "protocolType"))),
+                };
+            case T.v2Route:
+                return {
+                    ...this.base(record),
+                    kind: "v2-route",
+                    api: this.link(record, "apiId", read.string(p, "apiId"), [T.v2Api]),
+                    routeKey: required(read.string(p, "routeKey")),
+                    authorizationType: upper(read.string(p, "authorizationType")),
+                    apiKeyRequired: read.boolean(p, "apiKeyRequired"),
+                };
+            default:
+                throw new Error(`unsupported type ${record.type}`);
+        }
+    }
+
+    private apiKeySource(p: Bag): Maybe<string | undefined> {
+        const explicit = upper(read.string(p, "apiKeySource"));
+        if (explicit !== undefined) {
+            return explicit;
+        }
+        // An OpenAPI body may set the source through its vendor extension.
+        const body = read.string(p, "body");
+        if (isUnknown(body)) {
+            return body;
+        }
+        if (typeof body === "string" && body.includes("x-amazon-apigateway-api-key-source")) {
+            const match = /"?x-amazon-apigateway-api-key-source"?\s*:\s*"?([A-Za-z]+)"?/.exec(body);
+            return match ? match[1].toUpperCase() : unknown("the OpenAPI body sets the key source in a form that could not be read");
+        }
+        return undefined;
+    }
+
+    private accessLogs(p: Bag): Maybe<AccessLogSettings | undefined> {
+        const block = read.object(p, "accessLogSettings");
+        if (block === undefined || isUnknown(block)) {
+            return block;
+        }
+        return {
+            destinationArn: read.string(block, "destinationArn"),
+            format: read.string(block, "format"),
+        };
+    }
+
+    private secretValue(record: PulumiResourceRecord, prop: string): SecretValue {
+        const raw = record.props[prop];
+        const deps = record.propertyDependencies?.[prop] ?? [];
+        const generated = deps.some(urn => GENERATOR_TYPES.has(this.byUrn.get(urn)?.type ?? ""));
+        const isSecret = record.secretProps === undefined ? undefined : record.secretProps.has(prop);
+        if (raw === undefined || raw === null) {
+            return { handling: "absent" };
+        }
+        if (typeof raw === "string" && UNKNOWN_SENTINELS.has(raw)) {
+            return { handling: generated ? "generated" : isSecret ? "secret" : unknown("the key value is computed: known only after the update") };
+        }
+        if (typeof raw !== "string") {
+            return { handling: unknown(`malformed property '${prop}': expected string`) };
+        }
+        const common = { fingerprint: fingerprint(raw), length: raw.length };
+        if (generated) {
+            return { handling: "generated", ...common };
+        }
+        if (isSecret === undefined) {
+            return { handling: unknown("whether the key value is a secret could not be observed"), ...common };
+        }
+        return { handling: isSecret ? "secret" : "plaintext", ...common };
+    }
+
+    private apiStages(record: PulumiResourceRecord): Maybe<readonly UsagePlanApiStage[]> {
+        const list = read.array(record.props, "apiStages");
+        if (isUnknown(list)) {
+            return list;
+        }
+        const stages: UsagePlanApiStage[] = [];
+        for (const item of list ?? []) {
+            const apiId = read.string(item, "apiId");
+            const stageName = required(read.string(item, "stage"));
+            const restApi = this.link(record, "apiStages", apiId, [T.restApi]);
+            stages.push({ restApi, stageName, stage: this.stageOf(restApi, stageName, record, "apiStages") });
+        }
+        return stages;
+    }
+
+    /**
+     * A stage is named by API + stage name, not by id. Resolve it by finding the stage record with
+     * that name on that API; in a preview a `propertyDependencies` entry pointing at a Stage is used.
+     */
+    private stageLink(record: PulumiResourceRecord, prop: string, stageName: Maybe<string>): Link {
+        const restApi = this.link(record, "restApi", read.string(record.props, "restApi"), [T.restApi]);
+        return this.stageOf(restApi, stageName, record, prop);
+    }
+
+    private stageOf(restApi: Link, stageName: Maybe<string>, record: PulumiResourceRecord, prop: string): Link {
+        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.byUrn.get(urn)?.type === T.stage);
+        if (restApi.kind === "entity" && typeof stageName === "string") {
+            const match = this.stagesByApiAndName().get(`${restApi.ref}\u0000${stageName}`);
+            if (match) {
+                return entityLink(match);
+            }
+        }
+        if (stageDeps.length === 1) {
+            return entityLink(stageDeps[0]);
+        }
+        if (restApi.kind === "external" && typeof stageName === "string") {
+            return externalLink(`${restApi.id}/${stageName}`);
+        }
+        return unknownLink("the stage could not be identified");
+    }
+
+    /** REST API urn + stage name → stage urn, built once (keeps method-settings joins linear). */
+    private stagesByApiAndName(): Map<string, string> {
+        if (!this.stageIndex) {
+            this.stageIndex = new Map();
+            for (const record of this.records) {
+                const stageName = record.type === T.stage ? read.string(record.props, "stageName") : undefined;
+                if (typeof stageName === "string") {
+                    const api = this.link(record, "restApi", read.string(record.props, "restApi"), [T.restApi]);
+                    if (api.kind === "entity") {
+                        this.stageIndex.set(`${api.ref}\u0000${stageName}`, record.urn);
+                    }
+                }
+            }
+        }
+        return this.stageIndex;
+    }
+
+    private arnLink(record: PulumiResourceRecord, prop: string, arn: Maybe<string>, types: readonly string[]): Link {
+        const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.byUrn.get(urn)?.type ?? ""));
+        if (typeof arn === "string") {
+            const match = this.urnByArn.get(arn);
+            if (match && types.includes(this.byUrn.get(match)?.type ?? "")) {
+                return entityLink(match);
+            }
+        }
+        if (deps.length === 1) {
+            return entityLink(deps[0]);
+        }
+        return typeof arn === "string" ? externalLink(arn) : unknownLink("the associated resource could not be identified");
+    }
+
+    private methodPath(record: PulumiResourceRecord): Maybe<string> {
+        const resourceId = read.string(record.props, "resourceId");
+        const target = this.link(record, "resourceId", resourceId, [T.resource, T.restApi]);
+        if (target.kind === "entity") {
+            const targetRecord = this.byUrn.get(target.ref);
+            if (targetRecord?.type === T.restApi) {
+                return "/";
+            }
+            return this.resourcePath(target.ref);
+        }
+        if (typeof resourceId === "string" && this.restApiByRootId.has(resourceId)) {
+            return "/";
+        }
+        return unknown("the method's resource could not be identified");
+    }
+
+    private resourcePath(urn: string, depth = 0): Maybe<string> {
+        const cached = this.resourcePathCache.get(urn);
+        if (cached !== undefined) {
+            return cached;
+        }
+        const record = this.byUrn.get(urn);
+        let path: Maybe<string>;
+        if (!record || depth > 64) {
+            path = unknown("the resource path could not be derived");
+        } else if (record.type === T.restApi) {
+            path = "/";
+        } else {
+            const known = read.string(record.props, "path");
+            if (typeof known === "string") {
+                path = known;
+            } else {
+                const part = read.string(record.props, "pathPart");
+                const parentId = read.string(record.props, "parentId");
+                const parent = this.link(record, "parentId", parentId, [T.resource, T.restApi]);
+                let parentPath: Maybe<string>;
+                if (parent.kind === "entity") {
+                    parentPath = this.resourcePath(parent.ref, depth + 1);
+                } else if (typeof parentId === "string" && this.restApiByRootId.has(parentId)) {
+                    parentPath = "/";
+                } else {
+                    parentPath = unknown("the parent resource could not be identified");
+                }
+                if (typeof part !== "string") {
+                    path = unknown("the path part is computed");
+                } else if (isUnknown(parentPath)) {
+                    path = parentPath;
+                } else {
+                    path = parentPath === "/" ? `/${part}` : `${parentPath}/${part}`;
+                }
+            }
+        }
+        this.resourcePathCache.set(urn, path);
+        return path;
+    }
+}
+
+function stringProp(value: unknown): string | undefined {
+    return typeof value === "string" && !UNKNOWN_SENTINELS.has(value) && value !== "" ? value : undefined;
+}
+
+function upper(value: Maybe<string | undefined>): Maybe<string | undefined> {
+    return typeof value === "string" ? value.toUpperCase() : value;
+}
+
+/** A required attribute that is absent is reported as unknown rather than as an empty string. */
+function required(value: Maybe<string | undefined>): Maybe<string> {
+    return value === undefined ? unknown("not set") : value;
+}
+
+function throttle(p: Bag, path: string): Maybe<ThrottleSettings | undefined> {
+    const block = read.object(p, path);
+    if (block === undefined || isUnknown(block)) {
+        return block;
+    }
+    return { rateLimit: read.number(block, "rateLimit"), burstLimit: read.number(block, "burstLimit") };
+}
+
+function quota(p: Bag, path: string): Maybe<QuotaSettings | undefined> {
+    const block = read.object(p, path);
+    if (block === undefined || isUnknown(block)) {
+        return block;
+    }
+    return { limit: read.number(block, "limit"), period: upper(read.string(block, "period")), offset: read.number(block, "offset") };
+}
