@@ -27,6 +27,15 @@ const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
     [T.v2Route]: "v2-route",
 };
 
+/** The Pulumi types that become entities of each kind (used to skip irrelevant resources fast). */
+export const TYPES_BY_KIND: ReadonlyMap<EntityKind, readonly string[]> = (() => {
+    const map = new Map<EntityKind, string[]>();
+    for (const [type, kind] of Object.entries(KIND_BY_TYPE)) {
+        map.set(kind, [...(map.get(kind) ?? []), type]);
+    }
+    return map;
+})();
+
 /** True for resource types the Pulumi adapter turns into entities. */
 export function isRelevantType(type: string): boolean {
     return type in KIND_BY_TYPE;

@@ -1,0 +1,157 @@
+import type {
+    Policy, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { ConfigError, resolveRuleConfig } from "../engine/config";
+import { errorMessage } from "../engine/run";
+import { Inventory } from "../model";
+import { CatalogueRule, Outcome } from "../rules/types";
+import { inventoryFromPulumi, TYPES_BY_KIND } from "../sources/pulumi/adapter";
+import { PulumiResourceRecord } from "../sources/pulumi/types";
+import { remediationFor } from "./remediations";
+import { secretPropsOf, unproxied } from "./secret-tap";
+
+/** What `reportViolation` accepts at run time (its declared type only shows the string form). */
+interface ViolationInfo {
+    message: string;
+    urn?: string;
+    enforcementLevel?: "advisory" | "mandatory";
+}
+
+export interface PackOptions {
+    /** The clock for age rules. Defaults to now; `APIGW_GUARD_NOW` (ISO date) pins it for reproducible runs. */
+    readonly now?: () => Date;
+}
+
+function clockFromEnv(): () => Date {
+    const pinned = process.env.APIGW_GUARD_NOW;
+    if (pinned && !Number.isNaN(Date.parse(pinned))) {
+        const date = new Date(pinned);
+        return () => date;
+    }
+    return () => new Date();
+}
+
+/** Turn each catalogue rule into a CrossGuard policy: resource rules as resource policies, the rest as stack policies. */
+export function policiesFor(rules: readonly CatalogueRule[], options: PackOptions = {}): Policy[] {
+    const now = options.now ?? clockFromEnv();
+    return rules.map(rule => (rule.scope === "resource" ? resourcePolicy(rule, now) : stackPolicy(rule, now)));
+}
+
+function common(rule: CatalogueRule) {
+    return {
+        name: rule.id,
+        description: `${rule.title}. ${rule.description}`,
+        enforcementLevel: rule.enforcementLevel,
+        severity: rule.severity,
+        configSchema: {
+            properties: rule.configSchema.properties as Record<string, object>,
+            ...(rule.configSchema.required ? { required: [...rule.configSchema.required] } : {}),
+        },
+    };
+}
+
+/** Config validation is the kit's own (ajv): `@pulumi/policy` does not validate `configSchema`. */
+function configOf(rule: CatalogueRule, getConfig: () => object): Record<string, unknown> {
+    return resolveRuleConfig(rule, getConfig());
+}
+
+function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidationPolicy {
+    const types = new Set(rule.appliesTo.flatMap(kind => TYPES_BY_KIND.get(kind) ?? []));
+    const remediation = remediationFor(rule.id);
+    return {
+        ...common(rule),
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            if (!types.has(args.type)) {
+                return;
+            }
+            const config = configOf(rule, () => args.getConfig<object>());
+            const inventory = inventoryFromPulumi([recordFromArgs(args)]);
+            report(rule, () => rule.evaluate(inventory, config, { now: now() }), inventory, reportViolation, args.urn);
+        },
+        ...(remediation
+            ? {
+                remediateResource: (args: ResourceValidationArgs) => {
+                    if (!types.has(args.type)) {
+                        return undefined;
+                    }
+                    return remediation(unproxied(args.props), configOf(rule, () => args.getConfig<object>()));
+                },
+            }
+            : {}),
+    };
+}
+
+function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolicy {
+    return {
+        ...common(rule),
+        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+            const config = configOf(rule, () => args.getConfig<object>());
+            const inventory = inventoryFromPulumi(args.resources.map(recordFromPolicyResource));
+            report(rule, () => rule.evaluate(inventory, config, { now: now() }), inventory, reportViolation, undefined);
+        },
+    };
+}
+
+function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
+    return {
+        type: args.type,
+        urn: args.urn,
+        name: args.name,
+        props: unproxied(args.props),
+        secretProps: secretPropsOf(args.props),
+    };
+}
+
+function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecord {
+    const propertyDependencies: Record<string, string[]> = {};
+    for (const [prop, deps] of Object.entries(resource.propertyDependencies ?? {})) {
+        propertyDependencies[prop] = deps.map(dep => dep.urn);
+    }
+    return {
+        type: resource.type,
+        urn: resource.urn,
+        name: resource.name,
+        props: unproxied(resource.props),
+        secretProps: secretPropsOf(resource.props),
+        parent: resource.parent?.urn,
+        dependencies: resource.dependencies.map(dep => dep.urn),
+        propertyDependencies,
+    };
+}
+
+/**
+ * Map outcomes to CrossGuard diagnostics. Fails are violations at the policy's level (warnings
+ * advisory); unknowns become advisory "cannot tell yet" notes, never a mandatory violation and
+ * never silence. A rule that throws yields one advisory diagnostic; the other rules still run.
+ */
+function report(
+    rule: CatalogueRule,
+    evaluate: () => Outcome[],
+    inventory: Inventory,
+    reportViolation: ReportViolation,
+    fallbackUrn: string | undefined,
+): void {
+    const emit = reportViolation as unknown as (info: ViolationInfo) => void;
+    for (const gap of inventory.gaps) {
+        emit({ message: `cannot evaluate: ${gap.message}`, urn: gap.provenance?.urn ?? fallbackUrn, enforcementLevel: "advisory" });
+    }
+    let outcomes: Outcome[];
+    try {
+        outcomes = evaluate();
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            throw error;
+        }
+        emit({ message: `rule '${rule.id}' could not be evaluated: ${errorMessage(error)}`, urn: fallbackUrn, enforcementLevel: "advisory" });
+        return;
+    }
+    for (const outcome of outcomes) {
+        const urn = inventory.get(outcome.ref)?.provenance.urn ?? fallbackUrn;
+        if (outcome.status === "fail") {
+            emit({ message: outcome.message, urn, ...(outcome.advisoryOnly ? { enforcementLevel: "advisory" } : {}) });
+        } else if (outcome.status === "unknown") {
+            emit({ message: `cannot tell yet — ${outcome.message}`, urn, enforcementLevel: "advisory" });
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import { SIG_KEY, SECRET_SIG } from "../sources/pulumi/types";
+
+/**
+ * `@pulumi/policy` unwraps secrets before a policy sees the properties, so a policy cannot tell a
+ * key value typed into the program from one held as a Pulumi secret. This tap wraps the
+ * deserializer `@pulumi/policy` calls for every Analyze/AnalyzeStack/Remediate request and
+ * records, per deserialized property bag, which top-level properties carried the secret
+ * signature. Values are never copied out.
+ *
+ * The deserializer is an internal module of `@pulumi/policy`. If a future version moves it, the
+ * tap reports itself as not installed and rules fall back to "cannot tell" (never a false pass).
+ */
+const secretPropsByBag = new WeakMap<object, ReadonlySet<string>>();
+let installed = false;
+
+interface StructLike {
+    toJavaScript(): Record<string, unknown>;
+}
+
+type Deserialize = (struct: StructLike, proxySecrets: boolean) => Record<string, unknown>;
+
+export function installSecretTap(): boolean {
+    if (installed) {
+        return true;
+    }
+    let deserializeModule: { deserializeProperties?: Deserialize };
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        deserializeModule = require("@pulumi/policy/deserialize") as { deserializeProperties?: Deserialize };
+    } catch {
+        return false;
+    }
+    const original = deserializeModule.deserializeProperties;
+    if (typeof original !== "function") {
+        return false;
+    }
+    deserializeModule.deserializeProperties = function tappedDeserialize(struct: StructLike, proxySecrets: boolean) {
+        const raw = struct.toJavaScript();
+        const secretProps = new Set<string>();
+        for (const [key, value] of Object.entries(raw)) {
+            if (containsSecret(value)) {
+                secretProps.add(key);
+            }
+        }
+        const props = original({ toJavaScript: () => raw }, proxySecrets);
+        secretPropsByBag.set(unproxied(props), secretProps);
+        return props;
+    };
+    installed = true;
+    return true;
+}
+
+/**
+ * The top-level property names that held a secret, for a property bag `@pulumi/policy` handed to
+ * a policy; `undefined` when the tap did not see the bag (secret-ness unobservable).
+ */
+export function secretPropsOf(props: object): ReadonlySet<string> | undefined {
+    return secretPropsByBag.get(unproxied(props));
+}
+
+/** `@pulumi/policy` wraps property bags in proxies that expose their target under this key. */
+const PROXY_TARGET = "__getSpecialProxyTarget";
+
+export function unproxied<T extends object>(props: T): T {
+    const target = (props as Record<string, unknown>)[PROXY_TARGET];
+    return (target && typeof target === "object" ? target : props) as T;
+}
+
+function containsSecret(value: unknown): boolean {
+    if (Array.isArray(value)) {
+        return value.some(containsSecret);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        return record[SIG_KEY] === SECRET_SIG || Object.values(record).some(containsSecret);
+    }
+    return false;
+}
