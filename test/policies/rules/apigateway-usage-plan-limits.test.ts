@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import rule from "../../../policies/rules/apigateway-usage-plan-limits";
+import { Inventory, unknown, UsagePlanEntity } from "../../../policies/model";
+import { example } from "../../../policies/model/examples";
+import { resolveRuleConfig } from "../../../policies/engine/config";
+import { Outcome } from "../../../policies/rules/types";
+
+const now = new Date("2026-12-01T00:00:00Z");
+
+function run(inventory: Inventory, raw: Record<string, unknown> = {}): Outcome[] {
+    return rule.evaluate(inventory, resolveRuleConfig(rule, raw), { now });
+}
+
+function judge(plan: UsagePlanEntity, raw: Record<string, unknown> = {}): Outcome {
+    const outcomes = run(new Inventory([plan]), raw);
+    assert.equal(outcomes.length, 1);
+    assert.equal(outcomes[0].ref, plan.ref);
+    return outcomes[0];
+}
+
+describe("apigateway-usage-plan-limits", () => {
+    it("passes a plan with throttle and quota", () => {
+        const outcome = judge(example.usagePlan("partners", { throttle: { rateLimit: 50, burstLimit: 100 }, quota: { limit: 100000, period: "MONTH" } }));
+        assert.equal(outcome.status, "pass");
+        assert.equal(outcome.message, "usage plan 'partners' throttles at 50 requests/s (burst 100) and caps each key at 100000 requests per MONTH");
+    });
+
+    it("fails a plan with neither, naming the plan and both fixes", () => {
+        const outcome = judge(example.usagePlan("partners", { throttle: undefined, quota: undefined }));
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /^usage plan 'partners' does not limit its keys as required: /);
+        assert.match(outcome.message, /it has no throttle: set throttleSettings with rateLimit and burstLimit above 0/);
+        assert.match(outcome.message, /it has no quota: set quotaSettings with a limit above 0 and a period of DAY, WEEK, MONTH/);
+    });
+
+    it("fails zero rate, burst or limit (Terraform reports unset limits as 0)", () => {
+        const outcome = judge(example.usagePlan("partners", { throttle: { rateLimit: 0, burstLimit: 0 }, quota: { limit: 0, period: "DAY" } }));
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /throttle rateLimit is 0: set it above 0/);
+        assert.match(outcome.message, /throttle burstLimit is 0/);
+        assert.match(outcome.message, /quota limit is 0/);
+    });
+
+    it("fails a quota without a period, or with a period not allowed", () => {
+        assert.match(judge(example.usagePlan("p", { quota: { limit: 10, period: undefined } })).message, /quota has no period/);
+        const outcome = judge(example.usagePlan("p", { quota: { limit: 10, period: "MONTH" } }), { allowedQuotaPeriods: ["DAY", "WEEK"] });
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /quota period MONTH is not allowed: use one of DAY, WEEK/);
+    });
+
+    it("maxRateLimit caps the rate", () => {
+        const plan = example.usagePlan("p", { throttle: { rateLimit: 500, burstLimit: 1000 } });
+        assert.equal(judge(plan).status, "pass");
+        const outcome = judge(plan, { maxRateLimit: 100 });
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /rateLimit 500 is above the allowed maximum of 100 requests\/s: lower it/);
+    });
+
+    it("requireThrottle / requireQuota false accept a plan without them", () => {
+        assert.equal(judge(example.usagePlan("p", { throttle: undefined }), { requireThrottle: false }).status, "pass");
+        assert.equal(judge(example.usagePlan("p", { quota: undefined }), { requireQuota: false }).status, "pass");
+        assert.equal(judge(example.usagePlan("p", { quota: undefined })).status, "fail");
+    });
+
+    it("is unknown when a limit is computed", () => {
+        const outcome = judge(example.usagePlan("partners", { throttle: { rateLimit: unknown("computed: known only after the update"), burstLimit: 100 } }));
+        assert.equal(outcome.status, "unknown");
+        assert.equal(outcome.message, "cannot tell yet whether usage plan 'partners' limits its keys: its throttle rateLimit is not known yet (computed: known only after the update)");
+    });
+
+    it("is unknown when a whole block is computed", () => {
+        const outcome = judge(example.usagePlan("partners", { quota: unknown("computed") }));
+        assert.equal(outcome.status, "unknown");
+        assert.match(outcome.message, /quota settings are not known yet \(computed\)/);
+    });
+
+    it("fails on what is known even when something else is unknown", () => {
+        const outcome = judge(example.usagePlan("partners", { throttle: unknown("computed"), quota: undefined }));
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /no quota/);
+    });
+
+    it("rejects a quota period AWS does not have", () => {
+        assert.throws(() => resolveRuleConfig(rule, { allowedQuotaPeriods: ["YEAR"] }), /allowedQuotaPeriods/);
+    });
+
+    it("its compliant example has no failure and its non-compliant example fails", () => {
+        const compliant = run(new Inventory(rule.examples.compliant.entities));
+        assert.ok(compliant.length > 0 && compliant.every(o => o.status === "pass"));
+        assert.ok(run(new Inventory(rule.examples.nonCompliant.entities)).some(o => o.status === "fail"));
+    });
+});
