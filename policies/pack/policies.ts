@@ -67,8 +67,31 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
             }
             const config = configOf(rule, () => args.getConfig<object>());
             const inventory = inventoryFromPulumi([recordFromArgs(args)]);
-            report(rule, () => rule.evaluate(inventory, config, { now: now() }), inventory, reportViolation, args.urn);
+            report(rule, () => rule.evaluate(inventory, config, { now: now() }).filter(o => !o.needsContext), inventory, reportViolation, args.urn);
         },
+        ...(rule.contextual
+            ? {
+                // Undocumented but supported by @pulumi/policy: a policy with both functions runs in
+                // Analyze and in AnalyzeStack (the pack tests prove it). The stack pass decides only
+                // what one resource alone could not, so nothing is reported twice.
+                validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+                    const config = configOf(rule, () => args.getConfig<object>());
+                    const records = args.resources.map(recordFromPolicyResource);
+                    const deferred = new Set<string>();
+                    for (const record of records) {
+                        if (types.has(record.type)) {
+                            const alone = rule.evaluate(inventoryFromPulumi([record]), config, { now: now() });
+                            alone.filter(o => o.needsContext).forEach(o => deferred.add(o.ref));
+                        }
+                    }
+                    if (deferred.size === 0) {
+                        return;
+                    }
+                    const inventory = inventoryFromPulumi(records);
+                    report(rule, () => rule.evaluate(inventory, config, { now: now() }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined);
+                },
+            }
+            : {}),
         ...(remediation
             ? {
                 remediateResource: (args: ResourceValidationArgs) => {
@@ -151,7 +174,8 @@ function report(
         if (outcome.status === "fail") {
             emit({ message: outcome.message, urn, ...(outcome.advisoryOnly ? { enforcementLevel: "advisory" } : {}) });
         } else if (outcome.status === "unknown") {
-            emit({ message: `cannot tell yet — ${outcome.message}`, urn, enforcementLevel: "advisory" });
+            const message = outcome.message.startsWith("cannot tell yet") ? outcome.message : `cannot tell yet: ${outcome.message}`;
+            emit({ message, urn, enforcementLevel: "advisory" });
         }
     }
 }

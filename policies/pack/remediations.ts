@@ -1,5 +1,3 @@
-import { matchesAnyPath } from "../rules/util";
-
 /**
  * In-place fixes offered when a policy's enforcement level is `remediate`. They change only the
  * property the rule is about and return undefined when there is nothing to change.
@@ -9,17 +7,13 @@ type Remediation = (props: Readonly<Record<string, unknown>>, config: Record<str
 const remediations: Readonly<Record<string, Remediation>> = {
     "apigateway-method-api-key-required": (props, config) => {
         const method = typeof props.httpMethod === "string" ? props.httpMethod.toUpperCase() : undefined;
-        const exemptMethods = (config.exemptMethods as string[] | undefined ?? []).map(m => m.toUpperCase());
-        if (props.apiKeyRequired === true || (method !== undefined && exemptMethods.includes(method))) {
+        const exemptMethods = ((config.exemptMethods as string[] | undefined) ?? []).map(m => m.toUpperCase());
+        if (props.apiKeyRequired === true || method === undefined || exemptMethods.includes(method)) {
             return undefined;
         }
-        // The path is not among a method's own inputs; exempt paths are honoured by leaving
-        // methods alone whenever exemptions exist and the path cannot be checked here.
-        if ((config.exemptPaths as string[] | undefined ?? []).length > 0 && typeof props.path === "string" &&
-            matchesAnyPath(props.path, config.exemptPaths as string[])) {
-            return undefined;
-        }
-        if ((config.exemptPaths as string[] | undefined ?? []).length > 0 && typeof props.path !== "string") {
+        // A method's path is not among its own inputs, so with exempt paths configured a fix could
+        // close a deliberately public route: leave it to the violation, which judges the path.
+        if (((config.exemptPaths as string[] | undefined) ?? []).length > 0) {
             return undefined;
         }
         return { ...props, apiKeyRequired: true };

@@ -17,6 +17,7 @@ export default defineRule<MethodApiKeyRequiredConfig>({
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "resource",
+    contextual: true,
     appliesTo: ["method"],
     controls: { awsSecurityHub: [], nist80053: ["AC-3", "IA-2", "SC-5"], pciDssV4: ["7.2.1", "8.2.1"] },
     remediation: "Set apiKeyRequired: true on the method (Terraform: api_key_required = true), or list its path in this policy's exemptPaths if it is deliberately public (e.g. /health).",
@@ -39,7 +40,8 @@ export default defineRule<MethodApiKeyRequiredConfig>({
 
 function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptPaths: readonly string[]): Outcome {
     const { ref, httpMethod, path, apiKeyRequired } = method;
-    const label = `${typeof httpMethod === "string" ? httpMethod : "?"} ${typeof path === "string" ? path : "?"}`;
+    // A resource policy sees the method alone, without its resource chain: name it instead.
+    const label = `${typeof httpMethod === "string" ? httpMethod : "?"} ${typeof path === "string" ? path : `method '${method.name}'`}`;
     if (typeof httpMethod === "string" && exemptMethods.has(httpMethod)) {
         return { ref, status: "not-applicable", message: `${label} is exempt (${httpMethod} is in exemptMethods; CORS preflight cannot send a key)` };
     }
@@ -54,7 +56,7 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
     }
     if (isUnknown(httpMethod) || (isUnknown(path) && exemptPaths.length > 0)) {
         const missing = isUnknown(httpMethod) ? httpMethod : isUnknown(path) ? path : undefined;
-        return { ref, status: "unknown", message: `cannot tell yet whether ${label} is exempt: ${missing ? describeUnknown(missing) : "unknown"}` };
+        return { ref, status: "unknown", message: `cannot tell yet whether ${label} is exempt: ${missing ? describeUnknown(missing) : "unknown"}`, needsContext: true };
     }
     return {
         ref,

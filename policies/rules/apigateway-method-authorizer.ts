@@ -19,6 +19,7 @@ export default defineRule<MethodAuthorizerConfig>({
     severity: "low",
     enforcementLevel: "advisory",
     scope: "resource",
+    contextual: true,
     appliesTo: ["method"],
     controls: { awsSecurityHub: [], nist80053: ["IA-2", "AC-3"], pciDssV4: ["8.2.1", "8.3.1"] },
     remediation: "Set authorization on the method to AWS_IAM, COGNITO_USER_POOLS (with authorizerId) or CUSTOM (a Lambda authorizer) (Terraform: authorization / authorizer_id), or list its path in this policy's exemptPaths if it is public on purpose.",
@@ -57,7 +58,7 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
     }
     if (isUnknown(httpMethod) || (isUnknown(path) && exemptPaths.length > 0)) {
         const missing = isUnknown(httpMethod) ? httpMethod : isUnknown(path) ? path : undefined;
-        return { ref, status: "unknown", message: `cannot tell yet whether ${label} is exempt: ${missing ? describeUnknown(missing) : "unknown"}` };
+        return { ref, status: "unknown", message: `cannot tell yet whether ${label} is exempt: ${missing ? describeUnknown(missing) : "unknown"}`, needsContext: true };
     }
     const setting = type === undefined ? "not set (NONE)" : type === "NONE" ? "NONE" : `'${authorizationType}', which is not an authorizer type`;
     return {

@@ -18,6 +18,7 @@ export default defineRule<V2RouteAuthorizationConfig>({
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "resource",
+    contextual: true,
     appliesTo: ["v2-route"],
     controls: { awsSecurityHub: ["APIGateway.8"], nist80053: ["AC-3", "IA-2"], pciDssV4: ["7.2.1", "8.2.1"] },
     remediation: "Set authorizationType on the route (Terraform: authorization_type) to JWT with a JWT authorizer (e.g. Amazon Cognito), CUSTOM with a Lambda authorizer, or AWS_IAM. If clients must identify with API keys and usage plans, build a REST API (API Gateway v1) instead: HTTP APIs do not support them.",
@@ -98,6 +99,8 @@ function judge(inventory: Inventory, route: V2RouteEntity, exempt: ReadonlySet<s
     return {
         ref,
         status: "fail",
+        // Judged as HTTP because the API was not found: with the whole stack it may be a WebSocket API.
+        ...(api ? {} : { needsContext: true }),
         message: `${label} of ${apiLabel} can be called without authorization (authorizationType is ${authorizationType ?? "not set, which means NONE"}). HTTP APIs have no API keys or usage plans, so a key cannot protect this route: set authorizationType to JWT (a JWT authorizer, e.g. Cognito), CUSTOM (a Lambda authorizer) or AWS_IAM, or build a REST API if clients must use API keys`,
     };
 }

@@ -16,6 +16,12 @@ export interface Outcome {
      * age band). Reported as advisory.
      */
     readonly advisoryOnly?: boolean;
+    /**
+     * The verdict depends on entities this inventory does not hold (a method's path comes from its
+     * resource chain; a route's protocol from its API). A CrossGuard resource policy sees one
+     * resource alone: it skips such outcomes and decides them again over the whole stack.
+     */
+    readonly needsContext?: boolean;
 }
 
 export interface RuleContext {
@@ -58,6 +64,11 @@ export interface Rule<C = Record<string, unknown>> {
      * CrossGuard stack policy over all resources).
      */
     readonly scope: "resource" | "stack";
+    /**
+     * Resource rules only: some verdicts need other entities (see `Outcome.needsContext`). The
+     * CrossGuard pack then also runs the rule over the whole stack for just those entities.
+     */
+    readonly contextual?: boolean;
     /** The entity kinds this rule produces outcomes for. */
     readonly appliesTo: readonly EntityKind[];
     readonly controls: ControlMappings;
