@@ -73,6 +73,11 @@ export interface MethodEntity extends EntityBase {
 export interface AccessLogSettings {
     readonly destinationArn: Maybe<string | undefined>;
     readonly format: Maybe<string | undefined>;
+    /**
+     * The log group written to, when the adapter can tell (by ARN, or by dependency while the ARN
+     * of a new log group is still computed in a preview).
+     */
+    readonly destination?: Link;
 }
 
 export interface StageEntity extends EntityBase {

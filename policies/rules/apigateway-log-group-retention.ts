@@ -65,7 +65,13 @@ function stageDestinations(inventory: Inventory): StageDestinations {
     for (const stage of inventory.ofKind("stage")) {
         const stageLabel = `stage '${typeof stage.stageName === "string" ? stage.stageName : stage.name}'`;
         const settings = stage.accessLogSettings;
-        if (isUnknown(settings) || (settings !== undefined && isUnknown(settings.destinationArn))) {
+        const linkedGroup = settings !== undefined && !isUnknown(settings) && settings.destination
+            ? inventory.resolve(settings.destination, "log-group") : undefined;
+        if (linkedGroup !== undefined && typeof linkedGroup.logGroupName === "string") {
+            if (!stageByGroupName.has(linkedGroup.logGroupName)) {
+                stageByGroupName.set(linkedGroup.logGroupName, `${stageLabel} (access logs)`);
+            }
+        } else if (isUnknown(settings) || (settings !== undefined && isUnknown(settings.destinationArn))) {
             undecidedStage ??= stage.name;
         } else if (settings !== undefined && typeof settings.destinationArn === "string") {
             const name = logGroupNameFromArn(settings.destinationArn);

@@ -42,7 +42,9 @@ export default defineRule<MethodAuthorizerConfig>({
 
 function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptPaths: readonly string[]): Outcome {
     const { ref, httpMethod, path, authorizationType } = method;
-    const label = `${typeof httpMethod === "string" ? httpMethod : "?"} ${typeof path === "string" ? path : "?"} ('${method.name}')`;
+    const label = typeof path === "string"
+        ? `${typeof httpMethod === "string" ? httpMethod : "?"} ${path} ('${method.name}')`
+        : `${typeof httpMethod === "string" ? httpMethod : "?"} method '${method.name}'`;
     if (typeof httpMethod === "string" && exemptMethods.has(httpMethod.toUpperCase())) {
         return { ref, status: "not-applicable", message: `${label} is exempt (${httpMethod} is in exemptMethods; CORS preflight carries no credentials)` };
     }

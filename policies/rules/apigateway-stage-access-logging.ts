@@ -1,4 +1,4 @@
-import { isUnknown, StageEntity } from "../model";
+import { Inventory, isUnknown, StageEntity } from "../model";
 import { example } from "../model/examples";
 import { defineRule, Outcome } from "./types";
 import { describeUnknown } from "./util";
@@ -15,6 +15,7 @@ export default defineRule<StageAccessLoggingConfig>({
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "resource",
+    contextual: true,
     appliesTo: ["stage"],
     // Security Hub checks access logging only for v2 stages (APIGateway.9); REST stages have no such control.
     controls: { awsSecurityHub: ["APIGateway.9"], nist80053: ["AU-2", "AU-3", "AU-12"], pciDssV4: ["10.2.1"] },
@@ -35,7 +36,7 @@ export default defineRule<StageAccessLoggingConfig>({
         nonCompliant: { description: "The prod stage has no access log settings.", entities: [example.stage("prod", { accessLogSettings: undefined })] },
     },
     evaluate(inventory, config) {
-        return inventory.ofKind("stage").map(stage => judge(stage, config.requiredFormatFields));
+        return inventory.ofKind("stage").map(stage => judge(inventory, stage, config.requiredFormatFields));
     },
 });
 
@@ -45,7 +46,7 @@ export function stageLabel(stage: StageEntity): string {
     return stageName === stage.name ? `${kind} '${stageName}'` : `${kind} '${stageName}' ('${stage.name}')`;
 }
 
-function judge(stage: StageEntity, requiredFields: readonly string[]): Outcome {
+function judge(inventory: Inventory, stage: StageEntity, requiredFields: readonly string[]): Outcome {
     const { ref, accessLogSettings } = stage;
     const label = stageLabel(stage);
     if (isUnknown(accessLogSettings)) {
@@ -61,8 +62,12 @@ function judge(stage: StageEntity, requiredFields: readonly string[]): Outcome {
     const problems: string[] = [];
     const unknowns: string[] = [];
     const { destinationArn, format } = accessLogSettings;
+    const destinationGroup = accessLogSettings.destination ? inventory.resolve(accessLogSettings.destination, "log-group") : undefined;
     if (isUnknown(destinationArn)) {
-        unknowns.push(`its log destination ARN is not known yet (${describeUnknown(destinationArn)})`);
+        // A computed ARN is fine when it comes from a log group of the same program.
+        if (destinationGroup === undefined) {
+            unknowns.push(`its log destination ARN is not known yet (${describeUnknown(destinationArn)})`);
+        }
     } else if (destinationArn === undefined || destinationArn.trim() === "") {
         problems.push("its access log settings have no destinationArn (set it to the ARN of a CloudWatch Logs log group)");
     }
@@ -80,7 +85,10 @@ function judge(stage: StageEntity, requiredFields: readonly string[]): Outcome {
         return { ref, status: "fail", message: `${label} does not write usable access logs: ${problems.join("; ")}.` };
     }
     if (unknowns.length > 0) {
-        return { ref, status: "unknown", message: `cannot tell yet whether ${label} writes access logs: ${unknowns.join("; ")}` };
+        // In a one-resource view the log group a computed ARN comes from cannot be seen; the
+        // whole stack may show it.
+        const unresolved = isUnknown(destinationArn) && accessLogSettings.destination?.kind !== "entity";
+        return { ref, status: "unknown", message: `cannot tell yet whether ${label} writes access logs: ${unknowns.join("; ")}`, ...(unresolved ? { needsContext: true } : {}) };
     }
     return { ref, status: "pass", message: `${label} writes access logs with ${requiredFields.length > 0 ? requiredFields.map(variable).join(", ") : "a format"}` };
 }

@@ -179,7 +179,7 @@ class PulumiInventoryBuilder {
                     apiVersion: "v1",
                     restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
                     stageName: required(read.string(p, "stageName")),
-                    accessLogSettings: this.accessLogs(p),
+                    accessLogSettings: this.accessLogs(record),
                     xrayTracingEnabled: read.boolean(p, "xrayTracingEnabled"),
                     cacheClusterEnabled: read.boolean(p, "cacheClusterEnabled"),
                     webAclArn: read.string(p, "webAclArn"),
@@ -192,7 +192,7 @@ class PulumiInventoryBuilder {
                     apiVersion: "v2",
                     restApi: this.link(record, "apiId", read.string(p, "apiId"), [T.v2Api]),
                     stageName: required(read.string(p, "name")),
-                    accessLogSettings: this.accessLogs(p),
+                    accessLogSettings: this.accessLogs(record),
                     arn: read.string(p, "arn"),
                     v2LoggingLevel: upper(read.string(p, "defaultRouteSettings.loggingLevel")),
                 };
@@ -307,14 +307,16 @@ class PulumiInventoryBuilder {
         return undefined;
     }
 
-    private accessLogs(p: Bag): Maybe<AccessLogSettings | undefined> {
-        const block = read.object(p, "accessLogSettings");
+    private accessLogs(record: PulumiResourceRecord): Maybe<AccessLogSettings | undefined> {
+        const block = read.object(record.props, "accessLogSettings");
         if (block === undefined || isUnknown(block)) {
             return block;
         }
+        const destinationArn = read.string(block, "destinationArn");
         return {
-            destinationArn: read.string(block, "destinationArn"),
+            destinationArn,
             format: read.string(block, "format"),
+            destination: this.arnLink(record, "accessLogSettings", destinationArn === undefined ? unknown("not set") : destinationArn, [T.logGroup]),
         };
     }
 
@@ -403,7 +405,7 @@ class PulumiInventoryBuilder {
     private arnLink(record: PulumiResourceRecord, prop: string, arn: Maybe<string>, types: readonly string[]): Link {
         const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.byUrn.get(urn)?.type ?? ""));
         if (typeof arn === "string") {
-            const match = this.urnByArn.get(arn);
+            const match = this.urnByArn.get(arn) ?? this.urnByArn.get(arn.replace(/:\*$/, ""));
             if (match && types.includes(this.byUrn.get(match)?.type ?? "")) {
                 return entityLink(match);
             }

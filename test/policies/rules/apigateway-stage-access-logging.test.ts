@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import rule from "../../../policies/rules/apigateway-stage-access-logging";
-import { Inventory, StageEntity, unknown } from "../../../policies/model";
-import { example } from "../../../policies/model/examples";
+import { entityLink, Inventory, StageEntity, unknown } from "../../../policies/model";
+import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
 
@@ -104,5 +104,21 @@ describe("apigateway-stage-access-logging", () => {
         const compliant = run(new Inventory(rule.examples.compliant.entities));
         assert.ok(compliant.length > 0 && compliant.every(o => o.status === "pass"));
         assert.ok(run(new Inventory(rule.examples.nonCompliant.entities)).some(o => o.status === "fail"));
+    });
+});
+
+describe("apigateway-stage-access-logging: destination known by link while its ARN is computed", () => {
+    it("passes when the computed ARN comes from a log group in the inventory, and defers when it cannot be seen", () => {
+        const computed = unknown("computed: known only after the update");
+        const format = "{\"requestId\":\"$context.requestId\"}";
+        const linked = example.stage("prod", { accessLogSettings: { destinationArn: computed, format, destination: entityLink(exampleRef("log-group", "access")) } });
+        const config = resolveRuleConfig(rule, {});
+        const now = { now: new Date("2026-06-01T00:00:00Z") };
+        const pass = rule.evaluate(new Inventory([linked, example.logGroup("access")]), config, now);
+        assert.equal(pass[0].status, "pass", pass[0].message);
+        const unseen = example.stage("prod", { accessLogSettings: { destinationArn: computed, format, destination: { kind: "unknown" } } });
+        const deferred = rule.evaluate(new Inventory([unseen]), config, now);
+        assert.equal(deferred[0].status, "unknown");
+        assert.equal(deferred[0].needsContext, true);
     });
 });

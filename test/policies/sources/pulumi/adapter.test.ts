@@ -59,6 +59,17 @@ describe("sources/pulumi adapter", () => {
         assert.equal(inventory.referencing(urn(T.key, "key"), "usage-plan-key", "apiKey").length, 1);
     });
 
+    it("links a stage's access-log destination to its log group, even while the ARN is computed", () => {
+        const logGroup = rec("aws:cloudwatch/logGroup:LogGroup", "access", { name: "/aws/apigateway/x", retentionInDays: 30 });
+        const stage = rec(T.stage, "prod", { stageName: "prod", accessLogSettings: { destinationArn: U, format: "{}" } },
+            { propertyDependencies: { accessLogSettings: [logGroup.urn] } });
+        const settings = inventoryFromPulumi([logGroup, stage]).ofKind("stage")[0].accessLogSettings;
+        assert.ok(settings && !isUnknown(settings));
+        assert.deepEqual(settings.destination, { kind: "entity", ref: logGroup.urn });
+        const alone = inventoryFromPulumi([stage]).ofKind("stage")[0].accessLogSettings;
+        assert.ok(alone && !isUnknown(alone) && alone.destination?.kind === "unknown", "one resource alone cannot see the log group");
+    });
+
     it("derives method paths from the resource chain, '/' for the root", () => {
         const inventory = inventoryFromPulumi(previewStack());
         const methods = new Map(inventory.ofKind("method").map((m: MethodEntity) => [m.name, m]));
