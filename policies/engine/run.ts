@@ -18,6 +18,9 @@ export interface Finding {
         readonly name: string;
         readonly provenance: Provenance;
     };
+    /** The entity field that decided the outcome, and its source line when known (HCL). */
+    readonly field?: string;
+    readonly line?: number;
     /** The rule itself failed (a bug or malformed input): the outcome is unknown, not pass. */
     readonly error?: boolean;
 }
@@ -58,6 +61,10 @@ export function toFinding(rule: CatalogueRule, level: EnforcementLevel, outcome:
         message: outcome.message,
         remediation: rule.remediation,
         entity: entity ? { ref: entity.ref, kind: entity.kind, name: entity.name, provenance: entity.provenance } : undefined,
+        ...(outcome.field ? { field: outcome.field } : {}),
+        ...(entity?.provenance.line !== undefined || (outcome.field && entity?.provenance.fieldLines?.[outcome.field] !== undefined)
+            ? { line: (outcome.field ? entity?.provenance.fieldLines?.[outcome.field] : undefined) ?? entity?.provenance.line }
+            : {}),
     };
 }
 

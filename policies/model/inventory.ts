@@ -17,6 +17,12 @@ export interface Provenance {
     /** Source file and 1-based line (Terraform HCL, or the file a plan/state/export was read from). */
     readonly file?: string;
     readonly line?: number;
+    /**
+     * HCL only: the line of each attribute that was read, keyed by the entity's field name
+     * (e.g. `apiKeyRequired` → the `api_key_required = false` line), so a finding can point at
+     * the line to change.
+     */
+    readonly fieldLines?: Readonly<Record<string, number>>;
     /** The IaC resource type the entity was read from, e.g. `aws:apigateway/method:Method`. */
     readonly resourceType?: string;
 }

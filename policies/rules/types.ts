@@ -22,6 +22,8 @@ export interface Outcome {
      * resource alone: it skips such outcomes and decides them again over the whole stack.
      */
     readonly needsContext?: boolean;
+    /** The entity field that decided the outcome (e.g. `apiKeyRequired`), to point at its line. */
+    readonly field?: string;
 }
 
 export interface RuleContext {
