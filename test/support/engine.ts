@@ -568,7 +568,7 @@ export class PackProcess {
         installExitHook();
         const child = spawn(process.execPath, [runPolicyPack, engineAddress, "."], {
             cwd: packDir,
-            env: { ...process.env, ...engineEnv(stack), ...(opts.env ?? {}) },
+            env: { ...process.env, ...engineEnv(stack), ...coverageEnv(), ...(opts.env ?? {}) },
             stdio: ["ignore", "pipe", "pipe"],
         });
         liveChildren.add(child);
@@ -955,6 +955,15 @@ export class PackProcess {
         }
         await killAndWait(this.child, this.exited);
     }
+}
+
+/** Under c8, have the pack write its coverage when stopped (see coverage-on-exit.cjs). */
+function coverageEnv(): Record<string, string> {
+    if (!process.env.NODE_V8_COVERAGE) {
+        return {};
+    }
+    const preload = path.join(repoRoot(), "test", "support", "coverage-on-exit.cjs");
+    return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(preload)}`.trim() };
 }
 
 async function killAndWait(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
