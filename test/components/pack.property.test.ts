@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ApiGatewayAccountLogging, GuardedUsagePlan, RotatingApiKey, RouteSpec, SecuredRestApi } from "../../components";
+import { ArgumentChecker } from "../../components/errors";
+import { HTTP_METHODS, IntegrationSpec, planRoutes } from "../../components/rest-api/routes";
+import { toEngineResource } from "../../scripts/demo-examples";
+import { PackProcess, PolicyPackConfig, runLikeEngine } from "../support/engine";
+import { FAKE_LAMBDA, record } from "./helpers";
+
+const SEGMENTS = ["orders", "items", "users", "v1", "{id}", "{proxy+}"];
+const INTEGRATIONS: IntegrationSpec[] = [
+    { type: "lambda", function: FAKE_LAMBDA },
+    { type: "http-proxy", uri: "https://backend.example.com/x" },
+    { type: "mock", statusCode: 204 },
+];
+
+/** Keep the routes that form a valid spec together (the components refuse the others at construction). */
+function validRoutes(raw: readonly { segments: string[]; method: string; public: boolean; integration: IntegrationSpec }[]): RouteSpec[] {
+    const check = new ArgumentChecker("SecuredRestApi", "property");
+    const accepted: RouteSpec[] = [];
+    for (const r of raw) {
+        const route = { path: `/${r.segments.join("/")}`, method: r.method as RouteSpec["method"], public: r.public, integration: r.integration };
+        try {
+            planRoutes(check, [...accepted, route], { corsEnabled: false });
+            accepted.push(route);
+        } catch {
+            // not a valid combination: not what this property is about
+        }
+    }
+    return accepted;
+}
+
+const spec = fc.record({
+    routes: fc.array(fc.record({
+        segments: fc.array(fc.constantFrom(...SEGMENTS), { minLength: 0, maxLength: 3 }),
+        method: fc.constantFrom(...HTTP_METHODS.filter(m => m !== "OPTIONS")),
+        public: fc.boolean(),
+        integration: fc.constantFrom(...INTEGRATIONS),
+    }), { minLength: 1, maxLength: 6 }).map(validRoutes).filter(routes => routes.length > 0),
+    cors: fc.boolean(),
+    loggingLevel: fc.constantFrom("ERROR" as const, "INFO" as const),
+    keys: fc.integer({ min: 1, max: 3 }),
+});
+
+/**
+ * The promise of the components: whatever routes a user asks for, the resources they create pass
+ * every mandatory policy of the real pack, judged as `pulumi preview` would (engine protocol).
+ */
+describe("components × the real pack (property)", function () {
+    this.timeout(300_000);
+    let pack: PackProcess;
+    before(async () => { pack = await PackProcess.start(); });
+    after(async () => { await pack?.close(); });
+
+    for (const preview of [true, false]) {
+        it(`random route specs yield zero mandatory violations (${preview ? "preview" : "update"})`, async () => {
+            await fc.assert(fc.asyncProperty(spec, async ({ routes, cors, loggingLevel, keys }) => {
+                let packConfig: PolicyPackConfig = {};
+                const resources = await record(() => {
+                    const accountLogging = new ApiGatewayAccountLogging("account");
+                    const api = new SecuredRestApi("api", {
+                        routes,
+                        ...(cors ? { cors: { allowOrigin: "https://app.example.com" } } : {}),
+                        logging: { level: loggingLevel },
+                        accountLogging,
+                    });
+                    packConfig = api.packConfig as PolicyPackConfig;
+                    const apiKeys = Array.from({ length: keys }, (_, i) => new RotatingApiKey(`client-${i}`, { rotationDays: 30 }));
+                    new GuardedUsagePlan("plan", { throttle: { rateLimit: 10, burstLimit: 20 }, quota: { limit: 1000, period: "DAY" }, apiStages: [{ api }], apiKeys });
+                }, preview);
+                const result = await runLikeEngine(resources.filter(r => r.custom).map(toEngineResource), { pack, config: packConfig });
+                const mandatory = result.diagnostics.filter(d => d.enforcementLevel === "mandatory");
+                assert.deepEqual(mandatory.map(d => `${d.policyName} ${d.urn}: ${d.message}`), []);
+            }), { numRuns: 12, seed: 20261127 });
+        });
+    }
+});
