@@ -47,6 +47,12 @@ export interface SecretValue {
      */
     readonly handling: Maybe<"absent" | "secret" | "generated" | "plaintext">;
     readonly fingerprint?: string;
+    /**
+     * `program`: a secret value the program itself supplies, not derived from a generator. Pulumi
+     * marks every API key value secret (`@pulumi/aws` wraps it), so a literal typed into the code
+     * and a secret config value look the same to a policy; this says which of the two it may be.
+     */
+    readonly origin?: "program";
     /** Length of the value where known (key values must be ≥ 20 characters for AWS). */
     readonly length?: number;
 }

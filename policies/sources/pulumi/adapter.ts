@@ -341,7 +341,7 @@ class PulumiInventoryBuilder {
         if (isSecret === undefined) {
             return { handling: unknown("whether the key value is a secret could not be observed"), ...common };
         }
-        return { handling: isSecret ? "secret" : "plaintext", ...common };
+        return isSecret ? { handling: "secret", origin: "program", ...common } : { handling: "plaintext", ...common };
     }
 
     private apiStages(record: PulumiResourceRecord): Maybe<readonly UsagePlanApiStage[]> {

@@ -191,14 +191,22 @@ describe("CrossGuard pack, driven as the Pulumi engine drives it", function () {
     });
 
     describe("secret-ness of key values seen through the engine's wire format", () => {
-        it("a value typed in plain text fails; the same value as a Pulumi secret passes", async () => {
-            const result = await runLikeEngine([
+        it("a value typed in plain text fails; a Pulumi secret supplied by the program warns; a generated one passes", async () => {
+            const resources: EngineResource[] = [
                 { type: T.key, name: "plain", props: { name: "plain", value: "plaintextvalue-000000000000000000001" } },
                 { type: T.key, name: "secret", props: { name: "secret", value: secret("secretvalue-00000000000000000000000002") } },
-            ], { pack });
+                { type: T.random, name: "pw", props: { length: 40 } },
+                { type: T.key, name: "generated", props: { name: "generated", value: secret("generatedvalue-000000000000000000003") }, propertyDependencies: { value: [urnOf(T.random, "pw")] } },
+            ];
+            const result = await runLikeEngine(resources, { pack });
             const diags = of(result, "apigateway-api-key-value-secret");
-            assert.deepEqual(diags.map(d => d.urn), [urnOf(T.key, "plain")]);
-            assert.equal(diags[0].enforcementLevel, "mandatory");
+            assert.deepEqual(diags.map(d => [d.urn, d.enforcementLevel]), [
+                [urnOf(T.key, "plain"), "mandatory"],
+                [urnOf(T.key, "secret"), "advisory"],
+            ]);
+            assert.match(diags[1].message, /supplied by the program rather than generated/);
+            const strict = await runLikeEngine(resources, { pack, config: { "apigateway-api-key-value-secret": { requireGenerated: true } } });
+            assert.deepEqual(of(strict, "apigateway-api-key-value-secret").map(d => d.enforcementLevel), ["mandatory", "mandatory"]);
         });
     });
 
