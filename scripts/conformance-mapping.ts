@@ -88,7 +88,7 @@ const WHY = {
     corsPreflight:
         "An OPTIONS method without a key: CORS preflight requests are sent by browsers, which cannot add an X-API-Key header to them, so OPTIONS is exempt by default (exemptMethods). Checkov fails OPTIONS methods that have neither authorization nor a key.",
     keyOnEveryMethod:
-        "POST with authorization NONE and no key: we require a key on every method except CORS preflight. Checkov passes it (its check only fails OPTIONS methods here).",
+        "POST with authorization NONE and no key: apigateway-method-api-key-required asks for a key on every method except CORS preflight, so it fails. Checkov's expected result passes this method.",
     wafUndeclaredApi:
         "Checkov skips a stage whose REST API is not declared; we judge every REST API stage, since the API exists somewhere and WAF is associated with stages.",
     wafPrivate:

@@ -502,8 +502,13 @@ export function renderText(report: ConformanceReport, corpus: string): string {
 // ---------------------------------------------------------------------------------------------
 // The reference page
 
+// Prose for markdown: the stage-wide method path (star slash star) must not turn into emphasis.
+function md(text: string): string {
+    return text.replace(/\*/g, "\\*");
+}
+
 function cell(text: string): string {
-    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+    return md(text).replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
 function ruleList(rules: readonly string[]): string {
@@ -534,6 +539,8 @@ export function renderDoc(report: ConformanceReport): string {
         "- Where the kit disagrees on purpose, the disagreement is a **deviation**, documented with its reason. The",
         "  runner verifies each one (our failure is where the deviation says, or our outcome is the one it says), and",
         "  any disagreement that is not documented makes `npm run conformance` exit 1.",
+        "- KICS's `*_module.tf` fixtures call public registry modules (terraform-aws-modules); the kit does not fetch",
+        "  remote modules, so they yield no findings (their expected results list none) and appear under Read notes.",
         "",
         "## Score",
         "",
@@ -560,9 +567,9 @@ export function renderDoc(report: ConformanceReport): string {
 
     out.push("## Mapping, differences and deviations", "");
     const section = (suite: "kics" | "checkov", id: string, title: string, status: MappingStatus, rules: readonly string[], rationale: string, differences: readonly string[] | undefined) => {
-        out.push(`### ${title}`, "", `**${status}** → ${ruleList(rules)}`, "", rationale, "");
+        out.push(`### ${title}`, "", `**${status}** → ${ruleList(rules)}`, "", md(rationale), "");
         if (differences && differences.length > 0) {
-            out.push("Differences:", "", ...differences.map(d => `- ${d}`), "");
+            out.push("Differences:", "", ...differences.map(d => `- ${md(d)}`), "");
         }
         const devs = report.results.filter(r => r.suite === suite && r.id === id && r.kind === "deviation");
         if (devs.length > 0) {

@@ -132,6 +132,7 @@ function judgeAccount(account: AccountEntity, sources: readonly LoggingSource[])
     return {
         ref,
         status: "fail",
+        field: "cloudwatchRoleArn",
         message: `${label} have no cloudwatchRoleArn, but execution logging is on for ${names(logging)}: API Gateway cannot write those logs. Set cloudwatchRoleArn to a role that apigateway.amazonaws.com can assume, with the AmazonAPIGatewayPushToCloudWatchLogs policy.`,
     };
 }

@@ -84,7 +84,7 @@ function judge(domain: DomainNameEntity, config: DomainTls12Config): Outcome {
         // created without a policy may hold either, and its IaC inputs do not say which.
         const why = `securityPolicy is not set, so API Gateway chose the policy when the domain was created (TLS_1_2 for domains created now, TLS_1_0 for many created earlier)`;
         return config.requireExplicitPolicy
-            ? { ref, status: "fail", message: `${label} does not set a security policy: ${why}. Set securityPolicy: "TLS_1_2" (Terraform: security_policy = "TLS_1_2")` }
+            ? { ref, status: "fail", field: "securityPolicy", message: `${label} does not set a security policy: ${why}. Set securityPolicy: "TLS_1_2" (Terraform: security_policy = "TLS_1_2")` }
             : { ref, status: "unknown", message: `cannot tell yet whether ${label} refuses TLS older than ${config.minimumTlsVersion}: ${why}. Set securityPolicy: "TLS_1_2" explicitly to be sure` };
     }
     const minimum = minimumTlsOf(securityPolicy);
@@ -97,6 +97,7 @@ function judge(domain: DomainNameEntity, config: DomainTls12Config): Outcome {
     return {
         ref,
         status: "fail",
+        field: "securityPolicy",
         message: `${label} uses security policy '${securityPolicy}', which accepts TLS ${Math.floor(minimum / 10)}.${minimum % 10}. Set securityPolicy to ${required === 13 ? "a SecurityPolicy_TLS13_1_3_* policy" : "\"TLS_1_2\" (or a SecurityPolicy_TLS13_1_2_* policy)"} so clients need ${requiredText} or later`,
     };
 }

@@ -135,6 +135,7 @@ function judge(group: LogGroupEntity, destinations: StageDestinations, config: L
     return {
         ref,
         status: "fail",
+        field: "retentionInDays",
         message: `${label} (used by ${writer}) keeps events for only ${retentionInDays} days: set retentionInDays (Terraform: retention_in_days) to at least ${config.minRetentionDays}`,
     };
 }

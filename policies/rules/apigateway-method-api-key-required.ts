@@ -61,6 +61,7 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
     return {
         ref,
         status: "fail",
+        field: "apiKeyRequired",
         message: `${label} can be called without an API key (apiKeyRequired is ${apiKeyRequired === undefined ? "not set, which means false" : "false"}). Set apiKeyRequired: true, or exempt the path in config if it is public on purpose.`,
     };
 }

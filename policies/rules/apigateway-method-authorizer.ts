@@ -66,6 +66,7 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
     return {
         ref,
         status: "fail",
+        field: "authorizationType",
         message: `${label} has authorization ${setting}: an API key identifies a client application, not a user, and is shared, sent on every request and not meant for authorization. Add AWS_IAM, a Cognito user pool (COGNITO_USER_POOLS) or a Lambda authorizer (CUSTOM), or exempt the path in config if it is public on purpose.`,
     };
 }

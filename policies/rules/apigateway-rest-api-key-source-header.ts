@@ -52,12 +52,14 @@ function judge(api: RestApiEntity, config: RestApiKeySourceHeaderConfig): Outcom
             : {
                 ref,
                 status: "fail",
+                field: "apiKeySource",
                 message: `${label} takes API keys from a Lambda authorizer (apiKeySource AUTHORIZER): which key is throttled and counted depends on the authorizer's code, not on the X-API-Key the client sent. Set apiKeySource to HEADER, or set allowAuthorizer: true in this policy's config if that is intended.`,
             };
     }
     return {
         ref,
         status: "fail",
+        field: "apiKeySource",
         message: `${label} sets apiKeySource to '${apiKeySource}', which AWS does not recognise (only HEADER or AUTHORIZER). Set apiKeySource to HEADER.`,
     };
 }

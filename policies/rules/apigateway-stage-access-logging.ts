@@ -56,6 +56,7 @@ function judge(inventory: Inventory, stage: StageEntity, requiredFields: readonl
         return {
             ref,
             status: "fail",
+            field: "accessLogSettings",
             message: `${label} has no access logging: set accessLogSettings with the ARN of a CloudWatch Logs log group and a format that includes ${requiredFields.map(variable).join(", ") || "$context.requestId"}.`,
         };
     }
@@ -82,7 +83,7 @@ function judge(inventory: Inventory, stage: StageEntity, requiredFields: readonl
         }
     }
     if (problems.length > 0) {
-        return { ref, status: "fail", message: `${label} does not write usable access logs: ${problems.join("; ")}.` };
+        return { ref, status: "fail", field: "accessLogSettings", message: `${label} does not write usable access logs: ${problems.join("; ")}.` };
     }
     if (unknowns.length > 0) {
         // In a one-resource view the log group a computed ARN comes from cannot be seen; the

@@ -53,6 +53,7 @@ function judge(settings: MethodSettingsEntity): Outcome {
     return {
         ref,
         status: "fail",
+        field: "cacheDataEncrypted",
         message: `${label} caches responses without encrypting the cache (cacheDataEncrypted is ${cacheDataEncrypted === undefined ? "not set, which means false" : "false"}). Set cacheDataEncrypted: true (Terraform: cache_data_encrypted = true), or turn caching off`,
     };
 }

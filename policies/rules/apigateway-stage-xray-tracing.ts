@@ -42,6 +42,7 @@ function judge(stage: StageEntity): Outcome {
     return {
         ref,
         status: "fail",
+        field: "xrayTracingEnabled",
         message: `${label} does not trace requests with X-Ray (xrayTracingEnabled is ${xrayTracingEnabled === undefined ? "not set, which means false" : "false"}): set xrayTracingEnabled: true.`,
     };
 }

@@ -87,6 +87,7 @@ function judge(inventory: Inventory, route: V2RouteEntity, exempt: ReadonlySet<s
         return {
             ref,
             status: "fail",
+            field: "authorizationType",
             message: `the $connect route of ${apiLabel} lets anyone open a connection (authorizationType is ${authorizationType ?? "not set"}, no API key required). Set authorizationType to AWS_IAM or CUSTOM (a Lambda authorizer), or apiKeyRequired: true`,
         };
     }
@@ -99,6 +100,7 @@ function judge(inventory: Inventory, route: V2RouteEntity, exempt: ReadonlySet<s
     return {
         ref,
         status: "fail",
+        field: "authorizationType",
         // Judged as HTTP because the API was not found: with the whole stack it may be a WebSocket API.
         ...(api ? {} : { needsContext: true }),
         message: `${label} of ${apiLabel} can be called without authorization (authorizationType is ${authorizationType ?? "not set, which means NONE"}). HTTP APIs have no API keys or usage plans, so a key cannot protect this route: set authorizationType to JWT (a JWT authorizer, e.g. Cognito), CUSTOM (a Lambda authorizer) or AWS_IAM, or build a REST API if clients must use API keys`,

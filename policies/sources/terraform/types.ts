@@ -30,8 +30,31 @@ export interface TfResourceRecord {
     /** Where the resource is declared (HCL), or the file the plan/state was read from. */
     readonly file?: string;
     readonly line?: number;
+    /**
+     * HCL only (added by the HCL front end, `hcl.ts`): Terraform attribute name → 1-based line of
+     * its `name = ...` (or block `name {`) in `file`, e.g. `api_key_required` → 5. Attributes
+     * inside nested blocks are keyed by dotted path without index (`settings.logging_level`,
+     * `access_log_settings.format`); the block itself by its name (`access_log_settings`).
+     * `inventory.ts` turns these into the entity's `provenance.fieldLines` (entity field name →
+     * line, e.g. `apiKeyRequired` → 5; `accessLogSettings` → the `access_log_settings` block line)
+     * so findings point at the line to change. Absent for plan/state records.
+     */
+    readonly attributeLines?: Readonly<Record<string, number>>;
     /** The plan/state action, when read from a plan (`create`, `update`, `delete`, `no-op`, ...). */
     readonly actions?: readonly string[];
+    /**
+     * Plan and HCL (both front ends fill it): how the
+     * configuration sets each attribute, keyed by dotted path without index like `attributeLines`
+     * (`value`, `settings.logging_level`; a nested block by its name, as `block`).
+     * - `constant`: written as a literal in the .tf files (plan `constant_value`; in HCL a literal,
+     *   or a local/variable default resolved statically). A key value set this way is plain text
+     *   in code, even though Terraform marks the attribute sensitive.
+     * - `expression`: anything else (references, variables set outside the code, functions).
+     * A path missing from a present map is not set in configuration: an optional+computed value
+     * that is unknown in a plan then takes AWS's default. Absent when the front end cannot tell
+     * (state); an HCL record without it counts every known value as written in code.
+     */
+    readonly configured?: Readonly<Record<string, "constant" | "expression" | "block">>;
 }
 
 /** Marker for a value Terraform does not know yet (`after_unknown`), or an unresolvable expression. */

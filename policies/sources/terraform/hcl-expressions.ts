@@ -1,0 +1,797 @@
+import { TF_UNKNOWN, isTfUnknown } from "./types";
+
+/**
+ * Terraform expressions, statically. `@cdktf/hcl2json` hands every non-literal value over as a
+ * template string (`"${aws_api_gateway_rest_api.api.id}"`, `"API-${var.stage}"`); this module
+ * parses those into a small syntax tree, evaluates what can be known without Terraform (literals,
+ * variables with defaults, locals, attributes written literally in config) and lists the
+ * traversals an expression reads, so a reference is recorded even when its value is unknown.
+ * Anything it cannot evaluate (most functions, splats, unknown operands) is `TF_UNKNOWN`:
+ * unknowns, not guesses.
+ */
+
+export type Step =
+    | { readonly kind: "attr"; readonly name: string }
+    | { readonly kind: "index"; readonly key: Expr }
+    | { readonly kind: "splat" };
+
+export type Expr =
+    | { readonly t: "literal"; readonly value: unknown }
+    | { readonly t: "template"; readonly parts: readonly (string | Expr)[] }
+    | { readonly t: "traversal"; readonly root: string; readonly steps: readonly Step[] }
+    | { readonly t: "postfix"; readonly target: Expr; readonly steps: readonly Step[] }
+    | { readonly t: "call"; readonly name: string; readonly args: readonly Expr[]; readonly expand: boolean }
+    | { readonly t: "tuple"; readonly items: readonly Expr[] }
+    | { readonly t: "object"; readonly items: readonly (readonly [Expr, Expr])[] }
+    | { readonly t: "conditional"; readonly condition: Expr; readonly whenTrue: Expr; readonly whenFalse: Expr }
+    | { readonly t: "unary"; readonly op: string; readonly operand: Expr }
+    | { readonly t: "binary"; readonly op: string; readonly left: Expr; readonly right: Expr }
+    | { readonly t: "for"; readonly vars: readonly string[]; readonly parts: readonly Expr[] }
+    /** A directive (`%{ if }`) or text this parser does not follow: unknown, with the traversals found in it. */
+    | { readonly t: "opaque"; readonly traversals: readonly Expr[] };
+
+export type TraversalExpr = Extract<Expr, { t: "traversal" }>;
+
+/** Looks up what a traversal names (a variable, a local, another resource's attribute...). */
+export interface Resolver {
+    traversal(node: TraversalExpr, evaluate: (expr: Expr) => unknown): unknown;
+}
+
+/**
+ * A string from hcl2json is a template: literal text with `${...}` interpolations and `%{...}`
+ * directives; `$${` and `%%{` stand for literal `${` and `%{`. hcl2json has already unescaped
+ * the quoted string, so `raw` is false for it; strings nested inside an expression are still in
+ * source form (`\"`, `\n`) and are parsed with `raw` true.
+ */
+export function parseTemplate(text: string, raw = false): Expr {
+    const parts: (string | Expr)[] = [];
+    let literal = "";
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (raw && c === "\\" && i + 1 < text.length) {
+            literal += unescape(text, i);
+            i += escapeLength(text, i);
+            continue;
+        }
+        if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
+            literal += `${c}{`;
+            i += 3;
+            continue;
+        }
+        if ((c === "$" || c === "%") && text[i + 1] === "{") {
+            const end = templateEnd(text, i + 2);
+            let body = text.slice(i + 2, end - 1);
+            body = body.replace(/^~/, "").replace(/~$/, "");
+            if (literal) {
+                parts.push(literal);
+                literal = "";
+            }
+            parts.push(c === "$" ? parseExpression(body) : { t: "opaque", traversals: scanTraversals(body) });
+            i = end;
+            continue;
+        }
+        literal += c;
+        i++;
+    }
+    if (literal || parts.length === 0) {
+        parts.push(literal);
+    }
+    if (parts.length === 1 && typeof parts[0] === "string") {
+        return { t: "literal", value: parts[0] };
+    }
+    return { t: "template", parts };
+}
+
+function escapeLength(text: string, i: number): number {
+    const next = text[i + 1];
+    if (next === "u") {
+        return 6;
+    }
+    if (next === "U") {
+        return 10;
+    }
+    return 2;
+}
+
+function unescape(text: string, i: number): string {
+    const next = text[i + 1];
+    switch (next) {
+        case "n": return "\n";
+        case "r": return "\r";
+        case "t": return "\t";
+        case "\"": return "\"";
+        case "\\": return "\\";
+        case "u": return String.fromCodePoint(parseInt(text.slice(i + 2, i + 6), 16) || 0xfffd);
+        case "U": return String.fromCodePoint(Math.min(parseInt(text.slice(i + 2, i + 10), 16) || 0xfffd, 0x10ffff));
+        default: return next ?? "";
+    }
+}
+
+/** Index just past the `}` closing an interpolation whose body starts at `start` (nested strings and braces skipped). */
+function templateEnd(text: string, start: number): number {
+    let depth = 0;
+    let i = start;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === "\"") {
+            i = quotedEnd(text, i);
+            continue;
+        }
+        if (c === "{") {
+            depth++;
+        } else if (c === "}") {
+            if (depth === 0) {
+                return i + 1;
+            }
+            depth--;
+        }
+        i++;
+    }
+    return text.length + 1;
+}
+
+function quotedEnd(text: string, start: number): number {
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === "\\") {
+            i += 2;
+        } else if (c === "\"") {
+            return i + 1;
+        } else if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
+            i += 3;
+        } else if ((c === "$" || c === "%") && text[i + 1] === "{") {
+            i = templateEnd(text, i + 2);
+        } else {
+            i++;
+        }
+    }
+    return i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expression syntax
+
+interface Tok {
+    readonly kind: "ident" | "number" | "string" | "heredoc" | "punct" | "newline";
+    readonly text: string;
+}
+
+const PUNCTUATION = ["=>", "==", "!=", "<=", ">=", "&&", "||", "...", "(", ")", "[", "]", "{", "}", ",", ".", ":", "?", "=", "<", ">", "!", "+", "-", "*", "/", "%"];
+
+function lex(text: string): Tok[] {
+    const tokens: Tok[] = [];
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === "\n") {
+            tokens.push({ kind: "newline", text: c });
+            i++;
+        } else if (/\s/.test(c)) {
+            i++;
+        } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+            while (i < text.length && text[i] !== "\n") {
+                i++;
+            }
+        } else if (c === "/" && text[i + 1] === "*") {
+            const end = text.indexOf("*/", i + 2);
+            i = end < 0 ? text.length : end + 2;
+        } else if (c === "\"") {
+            const end = quotedEnd(text, i);
+            tokens.push({ kind: "string", text: text.slice(i + 1, Math.max(i + 1, end - 1)) });
+            i = end;
+        } else if (c === "<" && text[i + 1] === "<" && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
+            const header = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(i));
+            if (!header) {
+                tokens.push({ kind: "punct", text: "<" });
+                i++;
+                continue;
+            }
+            const bodyStart = i + header[0].length;
+            let j = bodyStart;
+            const lines: string[] = [];
+            let closed = false;
+            while (j < text.length) {
+                const eol = text.indexOf("\n", j);
+                const lineEnd = eol < 0 ? text.length : eol;
+                const line = text.slice(j, lineEnd);
+                j = lineEnd;
+                if (line.trim() === header[2]) {
+                    closed = true;
+                    break;
+                }
+                lines.push(line);
+                j++;
+            }
+            let body = lines.map(l => l.replace(/\r$/, ""));
+            if (header[1] === "-") {
+                const indent = Math.min(...body.filter(l => l.trim() !== "").map(l => /^[ \t]*/.exec(l)?.[0].length ?? 0));
+                body = body.map(l => l.slice(Number.isFinite(indent) ? indent : 0));
+            }
+            tokens.push({ kind: "heredoc", text: body.length > 0 ? `${body.join("\n")}\n` : "" });
+            i = closed ? j : text.length;
+        } else if (/[A-Za-z_]/.test(c)) {
+            let j = i + 1;
+            while (j < text.length && /[A-Za-z0-9_-]/.test(text[j])) {
+                j++;
+            }
+            tokens.push({ kind: "ident", text: text.slice(i, j) });
+            i = j;
+        } else if (/[0-9]/.test(c)) {
+            const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+            const number = match ? match[0] : c;
+            tokens.push({ kind: "number", text: number });
+            i += number.length;
+        } else {
+            const punct = PUNCTUATION.find(p => text.startsWith(p, i));
+            tokens.push({ kind: "punct", text: punct ?? c });
+            i += punct ? punct.length : 1;
+        }
+    }
+    return tokens;
+}
+
+class SyntaxGap extends Error {}
+
+/** Parse the body of a `${...}`. Text it cannot follow becomes `opaque` (unknown), never an exception. */
+export function parseExpression(text: string): Expr {
+    const tokens = lex(text);
+    try {
+        const parser = new ExpressionParser(tokens);
+        const expr = parser.parseAll();
+        return expr;
+    } catch (error) {
+        if (error instanceof SyntaxGap) {
+            return { t: "opaque", traversals: scanTraversals(text) };
+        }
+        throw error;
+    }
+}
+
+/** Every `a.b[...]` traversal in a text, found token by token (the fallback for text the parser cannot follow). */
+function scanTraversals(text: string): Expr[] {
+    const tokens = lex(text);
+    const found: Expr[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (token.kind === "string") {
+            found.push(parseTemplate(token.text, true));
+            continue;
+        }
+        if (token.kind !== "ident" || tokens[i - 1]?.text === ".") {
+            continue;
+        }
+        const steps: Step[] = [];
+        let j = i + 1;
+        while (j + 1 < tokens.length && tokens[j].text === "." && (tokens[j + 1].kind === "ident" || tokens[j + 1].kind === "number")) {
+            steps.push({ kind: "attr", name: tokens[j + 1].text });
+            j += 2;
+        }
+        if (steps.length > 0) {
+            found.push({ t: "traversal", root: token.text, steps });
+        }
+        i = j - 1;
+    }
+    return found;
+}
+
+const BINARY_PRECEDENCE: ReadonlyArray<ReadonlySet<string>> = [
+    new Set(["||"]),
+    new Set(["&&"]),
+    new Set(["==", "!="]),
+    new Set(["<", ">", "<=", ">="]),
+    new Set(["+", "-"]),
+    new Set(["*", "/", "%"]),
+];
+
+class ExpressionParser {
+    private pos = 0;
+
+    constructor(private readonly tokens: readonly Tok[]) {}
+
+    parseAll(): Expr {
+        this.skipNewlines();
+        const expr = this.expression();
+        this.skipNewlines();
+        if (this.pos < this.tokens.length) {
+            throw new SyntaxGap();
+        }
+        return expr;
+    }
+
+    private peek(offset = 0): Tok | undefined {
+        return this.tokens[this.pos + offset];
+    }
+
+    private is(text: string, offset = 0): boolean {
+        const token = this.peek(offset);
+        return token !== undefined && (token.kind === "punct" || token.kind === "ident") && token.text === text;
+    }
+
+    private expect(text: string): void {
+        this.skipNewlines();
+        if (!this.is(text)) {
+            throw new SyntaxGap();
+        }
+        this.pos++;
+    }
+
+    private skipNewlines(): void {
+        while (this.peek()?.kind === "newline") {
+            this.pos++;
+        }
+    }
+
+    private expression(): Expr {
+        const condition = this.binary(0);
+        if (this.is("?")) {
+            this.pos++;
+            this.skipNewlines();
+            const whenTrue = this.expression();
+            this.expect(":");
+            this.skipNewlines();
+            const whenFalse = this.expression();
+            return { t: "conditional", condition, whenTrue, whenFalse };
+        }
+        return condition;
+    }
+
+    private binary(level: number): Expr {
+        if (level >= BINARY_PRECEDENCE.length) {
+            return this.unary();
+        }
+        let left = this.binary(level + 1);
+        for (;;) {
+            const token = this.peek();
+            if (!token || token.kind !== "punct" || !BINARY_PRECEDENCE[level].has(token.text)) {
+                return left;
+            }
+            this.pos++;
+            this.skipNewlines();
+            const right = this.binary(level + 1);
+            left = { t: "binary", op: token.text, left, right };
+        }
+    }
+
+    private unary(): Expr {
+        if (this.is("!") || this.is("-")) {
+            const op = this.peek()!.text;
+            this.pos++;
+            return { t: "unary", op, operand: this.unary() };
+        }
+        return this.postfix(this.primary());
+    }
+
+    private postfix(target: Expr): Expr {
+        const steps: Step[] = [];
+        for (;;) {
+            if (this.is(".")) {
+                const next = this.peek(1);
+                if (next && (next.kind === "ident" || next.kind === "number")) {
+                    steps.push({ kind: "attr", name: next.text });
+                    this.pos += 2;
+                    continue;
+                }
+                if (next && next.text === "*") {
+                    steps.push({ kind: "splat" });
+                    this.pos += 2;
+                    continue;
+                }
+                throw new SyntaxGap();
+            }
+            if (this.is("[")) {
+                if (this.is("*", 1) && this.is("]", 2)) {
+                    steps.push({ kind: "splat" });
+                    this.pos += 3;
+                    continue;
+                }
+                this.pos++;
+                this.skipNewlines();
+                const key = this.expression();
+                this.expect("]");
+                steps.push({ kind: "index", key });
+                continue;
+            }
+            break;
+        }
+        if (steps.length === 0) {
+            return target;
+        }
+        if (target.t === "traversal") {
+            return { t: "traversal", root: target.root, steps: [...target.steps, ...steps] };
+        }
+        return { t: "postfix", target, steps };
+    }
+
+    private primary(): Expr {
+        this.skipNewlines();
+        const token = this.peek();
+        if (!token) {
+            throw new SyntaxGap();
+        }
+        this.pos++;
+        switch (token.kind) {
+            case "number":
+                return { t: "literal", value: Number(token.text) };
+            case "string":
+                return parseTemplate(token.text, true);
+            case "heredoc":
+                return parseTemplate(token.text, false);
+            case "ident":
+                if (token.text === "true" || token.text === "false") {
+                    return { t: "literal", value: token.text === "true" };
+                }
+                if (token.text === "null") {
+                    return { t: "literal", value: null };
+                }
+                if (this.is("(")) {
+                    return this.call(token.text);
+                }
+                return { t: "traversal", root: token.text, steps: [] };
+            case "punct":
+                if (token.text === "(") {
+                    this.skipNewlines();
+                    const inner = this.expression();
+                    this.expect(")");
+                    return inner;
+                }
+                if (token.text === "[") {
+                    return this.tuple();
+                }
+                if (token.text === "{") {
+                    return this.object();
+                }
+                throw new SyntaxGap();
+            default:
+                throw new SyntaxGap();
+        }
+    }
+
+    private call(name: string): Expr {
+        this.pos++; // (
+        const args: Expr[] = [];
+        let expand = false;
+        this.skipNewlines();
+        while (!this.is(")")) {
+            args.push(this.expression());
+            this.skipNewlines();
+            if (this.is("...")) {
+                expand = true;
+                this.pos++;
+                this.skipNewlines();
+            }
+            if (this.is(",")) {
+                this.pos++;
+                this.skipNewlines();
+            } else if (!this.is(")")) {
+                throw new SyntaxGap();
+            }
+        }
+        this.pos++;
+        return { t: "call", name, args, expand };
+    }
+
+    private tuple(): Expr {
+        this.skipNewlines();
+        if (this.is("for")) {
+            return this.forExpression("]");
+        }
+        const items: Expr[] = [];
+        while (!this.is("]")) {
+            items.push(this.expression());
+            this.skipNewlines();
+            if (this.is(",")) {
+                this.pos++;
+                this.skipNewlines();
+            } else if (!this.is("]")) {
+                throw new SyntaxGap();
+            }
+        }
+        this.pos++;
+        return { t: "tuple", items };
+    }
+
+    private object(): Expr {
+        this.skipNewlines();
+        if (this.is("for")) {
+            return this.forExpression("}");
+        }
+        const items: (readonly [Expr, Expr])[] = [];
+        while (!this.is("}")) {
+            const keyToken = this.peek();
+            let key: Expr;
+            // A bare identifier key is a name, not a variable (`{ openapi = "3.0.1" }`).
+            if (keyToken && keyToken.kind === "ident" && (this.is("=", 1) || this.is(":", 1))) {
+                key = { t: "literal", value: keyToken.text };
+                this.pos++;
+            } else {
+                key = this.expression();
+            }
+            if (!this.is("=") && !this.is(":")) {
+                throw new SyntaxGap();
+            }
+            this.pos++;
+            this.skipNewlines();
+            const value = this.expression();
+            items.push([key, value]);
+            if (this.is(",")) {
+                this.pos++;
+            }
+            this.skipNewlines();
+            if (this.pos >= this.tokens.length) {
+                throw new SyntaxGap();
+            }
+        }
+        this.pos++;
+        return { t: "object", items };
+    }
+
+    /** `[for k, v in coll : expr if cond]` / `{for k, v in coll : k => v}`: unknown, but its traversals count. */
+    private forExpression(close: "]" | "}"): Expr {
+        this.pos++; // for
+        const vars: string[] = [];
+        while (this.peek()?.kind === "ident" && !this.is("in")) {
+            vars.push(this.peek()!.text);
+            this.pos++;
+            if (this.is(",")) {
+                this.pos++;
+            }
+        }
+        this.expect("in");
+        const parts: Expr[] = [this.expression()];
+        this.expect(":");
+        while (!this.is(close)) {
+            this.skipNewlines();
+            if (this.is("=>") || this.is("...") || this.is("if")) {
+                this.pos++;
+                continue;
+            }
+            if (this.pos >= this.tokens.length) {
+                throw new SyntaxGap();
+            }
+            parts.push(this.expression());
+            this.skipNewlines();
+        }
+        this.pos++;
+        return { t: "for", vars, parts };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+const FUNCTIONS: Readonly<Record<string, (args: readonly unknown[]) => unknown>> = {
+    toset: ([value]) => (Array.isArray(value) ? [...new Set(value.map(item => scalarKey(item)))].map(k => JSON.parse(k) as unknown) : TF_UNKNOWN),
+    tolist: ([value]) => (Array.isArray(value) ? value : TF_UNKNOWN),
+    tomap: ([value]) => (isPlainObject(value) ? value : TF_UNKNOWN),
+    // Terraform writes object attributes in lexical order; an OpenAPI `body` is often built this way.
+    jsonencode: ([value]) => JSON.stringify(sortKeys(value)),
+};
+
+function sortKeys(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(sortKeys);
+    }
+    if (isPlainObject(value)) {
+        return Object.fromEntries(Object.keys(value).sort().map(key => [key, sortKeys(value[key])]));
+    }
+    return value;
+}
+
+function scalarKey(value: unknown): string {
+    return JSON.stringify(value);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && !isTfUnknown(value);
+}
+
+/** True when a value holds no unknown anywhere inside it. */
+export function isWhollyKnown(value: unknown): boolean {
+    if (isTfUnknown(value)) {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        return value.every(isWhollyKnown);
+    }
+    if (isPlainObject(value)) {
+        return Object.values(value).every(isWhollyKnown);
+    }
+    return true;
+}
+
+/** Evaluate an expression; `locals` holds for-expression variables in scope (none here: for is unknown). */
+export function evaluate(expr: Expr, resolver: Resolver): unknown {
+    const recurse = (inner: Expr): unknown => evaluate(inner, resolver);
+    switch (expr.t) {
+        case "literal":
+            return expr.value;
+        case "template": {
+            // `"${x}"` alone is x itself, unconverted (a list stays a list).
+            if (expr.parts.length === 1 && typeof expr.parts[0] !== "string") {
+                return recurse(expr.parts[0]);
+            }
+            let out = "";
+            for (const part of expr.parts) {
+                if (typeof part === "string") {
+                    out += part;
+                    continue;
+                }
+                const value = recurse(part);
+                if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+                    out += String(value);
+                } else {
+                    return TF_UNKNOWN;
+                }
+            }
+            return out;
+        }
+        case "traversal":
+            return resolver.traversal(expr, recurse);
+        case "postfix":
+            return applySteps(recurse(expr.target), expr.steps, recurse);
+        case "call": {
+            const fn = FUNCTIONS[expr.name];
+            if (!fn || expr.expand) {
+                return TF_UNKNOWN;
+            }
+            const args = expr.args.map(recurse);
+            return args.every(isWhollyKnown) ? fn(args) : TF_UNKNOWN;
+        }
+        case "tuple":
+            return expr.items.map(recurse);
+        case "object": {
+            const out: Record<string, unknown> = {};
+            for (const [keyExpr, valueExpr] of expr.items) {
+                const key = recurse(keyExpr);
+                if (typeof key !== "string" && typeof key !== "number") {
+                    return TF_UNKNOWN;
+                }
+                out[String(key)] = recurse(valueExpr);
+            }
+            return out;
+        }
+        case "conditional": {
+            const condition = recurse(expr.condition);
+            return typeof condition === "boolean" ? recurse(condition ? expr.whenTrue : expr.whenFalse) : TF_UNKNOWN;
+        }
+        case "unary": {
+            const operand = recurse(expr.operand);
+            if (expr.op === "!" && typeof operand === "boolean") {
+                return !operand;
+            }
+            if (expr.op === "-" && typeof operand === "number") {
+                return -operand;
+            }
+            return TF_UNKNOWN;
+        }
+        case "binary":
+            return binary(expr.op, recurse(expr.left), recurse(expr.right));
+        case "for":
+        case "opaque":
+            return TF_UNKNOWN;
+    }
+}
+
+function binary(op: string, left: unknown, right: unknown): unknown {
+    if (!isWhollyKnown(left) || !isWhollyKnown(right)) {
+        return TF_UNKNOWN;
+    }
+    if (op === "==" || op === "!=") {
+        const equal = JSON.stringify(left) === JSON.stringify(right);
+        return op === "==" ? equal : !equal;
+    }
+    if ((op === "&&" || op === "||") && typeof left === "boolean" && typeof right === "boolean") {
+        return op === "&&" ? left && right : left || right;
+    }
+    const a = typeof left === "string" && left.trim() !== "" ? Number(left) : left;
+    const b = typeof right === "string" && right.trim() !== "" ? Number(right) : right;
+    if (typeof a !== "number" || typeof b !== "number" || Number.isNaN(a) || Number.isNaN(b)) {
+        return TF_UNKNOWN;
+    }
+    switch (op) {
+        case "+": return a + b;
+        case "-": return a - b;
+        case "*": return a * b;
+        case "/": return b === 0 ? TF_UNKNOWN : a / b;
+        case "%": return b === 0 ? TF_UNKNOWN : a % b;
+        case "<": return a < b;
+        case ">": return a > b;
+        case "<=": return a <= b;
+        case ">=": return a >= b;
+        default: return TF_UNKNOWN;
+    }
+}
+
+/** Follow `.attr` / `[key]` steps into a value; anything missing or unknown on the way is unknown. */
+export function applySteps(start: unknown, steps: readonly Step[], evaluateKey: (expr: Expr) => unknown): unknown {
+    let current = start;
+    for (const step of steps) {
+        if (isTfUnknown(current) || current === null || current === undefined) {
+            return TF_UNKNOWN;
+        }
+        if (step.kind === "splat") {
+            return TF_UNKNOWN;
+        }
+        const key = step.kind === "attr" ? step.name : evaluateKey(step.key);
+        if (Array.isArray(current)) {
+            const index = typeof key === "number" ? key : typeof key === "string" && /^[0-9]+$/.test(key) ? Number(key) : undefined;
+            if (index === undefined || index >= current.length) {
+                return TF_UNKNOWN;
+            }
+            current = current[index];
+        } else if (isPlainObject(current) && (typeof key === "string" || typeof key === "number")) {
+            if (!Object.prototype.hasOwnProperty.call(current, String(key))) {
+                return TF_UNKNOWN;
+            }
+            current = current[String(key)];
+        } else {
+            return TF_UNKNOWN;
+        }
+    }
+    return current;
+}
+
+/**
+ * The traversals an expression reads, outermost first. Traversals rooted at a for-expression's
+ * own variables are left out: they name items of the collection, which is itself listed.
+ */
+export function traversalsOf(expr: Expr, bound: ReadonlySet<string> = new Set()): TraversalExpr[] {
+    const out: TraversalExpr[] = [];
+    const visit = (node: Expr, names: ReadonlySet<string>): void => {
+        switch (node.t) {
+            case "literal":
+                return;
+            case "template":
+                node.parts.forEach(part => typeof part !== "string" && visit(part, names));
+                return;
+            case "traversal":
+                if (!names.has(node.root)) {
+                    out.push(node);
+                }
+                node.steps.forEach(step => step.kind === "index" && visit(step.key, names));
+                return;
+            case "postfix":
+                visit(node.target, names);
+                node.steps.forEach(step => step.kind === "index" && visit(step.key, names));
+                return;
+            case "call":
+                node.args.forEach(arg => visit(arg, names));
+                return;
+            case "tuple":
+                node.items.forEach(item => visit(item, names));
+                return;
+            case "object":
+                node.items.forEach(([key, value]) => {
+                    visit(key, names);
+                    visit(value, names);
+                });
+                return;
+            case "conditional":
+                visit(node.condition, names);
+                visit(node.whenTrue, names);
+                visit(node.whenFalse, names);
+                return;
+            case "unary":
+                visit(node.operand, names);
+                return;
+            case "binary":
+                visit(node.left, names);
+                visit(node.right, names);
+                return;
+            case "for": {
+                const [collection, ...rest] = node.parts;
+                visit(collection, names);
+                const inner = new Set([...names, ...node.vars]);
+                rest.forEach(part => visit(part, inner));
+                return;
+            }
+            case "opaque":
+                node.traversals.forEach(part => visit(part, names));
+                return;
+        }
+    };
+    visit(expr, bound);
+    return out;
+}
