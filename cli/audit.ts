@@ -1,0 +1,282 @@
+import { promises as fs, readFileSync } from "fs";
+import * as path from "path";
+import { Command, Option } from "commander";
+import { runRules } from "../policies/engine/run";
+import { Inventory } from "../policies/model";
+import { buildReport, createReporter, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../policies/report";
+import { RULES } from "../policies/rules";
+import { auditAccount, AuditError, AuditOptions, AuditStats } from "../policies/sources/aws/audit";
+import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
+import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { ProgressBar } from "./progress";
+import { CliIO, EXIT, noColor, NOW_ENV } from "./scan";
+
+const UNUSED_RULE = "apigateway-api-key-unused";
+const DEFAULT_UNUSED_DAYS = 30;
+const FAIL_ON: readonly FailOn[] = ["mandatory", "advisory", "none"];
+/** Flags other tools use to read key values; accepted only to refuse them by name. */
+const KEY_VALUE_FLAGS = ["--include-values", "--include-value", "--include-key-values", "--show-key-values"];
+
+const AUDIT_HELP = `
+What it reads (read-only, API Gateway REST APIs):
+  REST APIs, their resources and methods, stages (access logs, method settings, X-Ray, cache,
+  WAF), API keys WITHOUT their values, usage plans and their keys, each plan's usage over the
+  last --unused-days days, the account's CloudWatch role, custom domain names.
+  The minimal IAM policy is in docs/audit.md. HTTP APIs (v2) are not read yet.
+
+Credentials and endpoint:
+  The AWS SDK's usual chain: --profile or AWS_PROFILE, AWS_ACCESS_KEY_ID/..., SSO, instance
+  roles. --endpoint-url (or AWS_ENDPOINT_URL) sends every request to another endpoint, e.g. a VPC
+  endpoint. Without --region: AWS_REGION or the profile's region.
+
+Exit codes:
+  0  no blocking finding
+  1  blocking findings: failures at a mandatory level (--fail-on advisory: any failure)
+  2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, or
+     nothing readable at all (every listing denied)
+
+Reads that are denied are reported as notes (what could not be read) and the audit goes on.
+Key values are never requested: --include-values and the like are refused.
+
+Examples:
+  $ ${TOOL_NAME} audit --region eu-west-1 --region us-east-1
+  $ ${TOOL_NAME} audit --profile audit --unused-days 60 --format json --output audit.json
+`;
+
+export interface AuditFlags {
+    region?: string[];
+    profile?: string;
+    endpointUrl?: string;
+    unusedDays?: string;
+    config?: string;
+    format: string;
+    output?: string;
+    failOn: string;
+    now?: string;
+    showPasses?: boolean;
+    includeValues?: boolean;
+}
+
+export interface RegisterAuditOptions {
+    /** Where output goes and the environment comes from (default: this process). */
+    readonly io?: CliIO;
+    readonly tool?: { readonly name: string; readonly version: string };
+    /** Receives the exit code (default: sets `process.exitCode`). */
+    readonly onExit?: (code: number) => void;
+    /** Test seam: extra options for the SDK side (static credentials, retry timings). */
+    readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "stats">>;
+}
+
+/**
+ * Adds `audit` to a program. The command inherits the program's commander settings
+ * (`exitOverride`, `configureOutput`), so register it after configuring the program.
+ */
+export function registerAuditCommand(program: Command, options: RegisterAuditOptions = {}): void {
+    const onExit = options.onExit ?? ((code: number) => {
+        process.exitCode = code;
+    });
+    const command = program
+        .command("audit")
+        .description("Audit a live AWS account's API Gateway, read-only: the same rules over what is deployed, and API keys with no recent requests.")
+        .option("--region <region>", "region to audit (repeatable, or comma-separated; default: AWS_REGION or the profile's)", collect)
+        .option("--profile <name>", "AWS profile from the shared config/credentials files")
+        .option("--endpoint-url <url>", "send requests to this endpoint instead of AWS's (as in the AWS CLI)")
+        .option("--unused-days <days>", `a key with no requests in this many days is unused (1-90; default: the config's ${UNUSED_RULE}.unusedDays or ${DEFAULT_UNUSED_DAYS})`)
+        .option("--config <file>", "policy config (JSON), in the format of `pulumi preview --policy-pack-config`")
+        .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("text"))
+        .option("--output <file>", "write the report to a file instead of stdout (never colored)")
+        .addOption(new Option("--fail-on <level>", "which failures fail the run (exit 1)").choices(FAIL_ON).default("mandatory"))
+        .option("--now <iso>", `pin the clock for age and usage windows and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
+        .option("--show-passes", "also list passing and not-applicable findings in text output");
+    for (const flag of KEY_VALUE_FLAGS) {
+        command.addOption(new Option(flag).hideHelp());
+    }
+    command
+        .addHelpText("after", AUDIT_HELP)
+        .action(async (flags: AuditFlags, self: Command) => {
+            const io = options.io ?? processIO();
+            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? packageVersion() };
+            const refused = KEY_VALUE_FLAGS.find(flag => self.getOptionValue(camel(flag)) !== undefined);
+            if (refused !== undefined) {
+                io.stderr.write(errorLine(undefined, undefined, `refusing ${refused}: the audit never reads API key values (key ids, dates and usage are all it needs)`));
+                onExit(EXIT.usage);
+                return;
+            }
+            onExit(await runAudit(flags, io, tool, options.auditOverrides));
+        });
+}
+
+/** Runs one audit; returns the exit code. Never throws; never prints a key value (none is read). */
+export async function runAudit(
+    flags: AuditFlags,
+    io: CliIO,
+    tool: { readonly name: string; readonly version: string },
+    overrides: RegisterAuditOptions["auditOverrides"] = {},
+): Promise<number> {
+    let bar: ProgressBar | undefined;
+    // The SDK announces its future Node.js floor on stderr; a CLI's stderr carries only its own lines.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    try {
+        const format = flags.format as ReportFormat;
+        if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+            throw new UsageError(`--format: '${flags.format}' is not one of ${REPORT_FORMATS.join(", ")}`);
+        }
+        if (!(FAIL_ON as readonly string[]).includes(flags.failOn)) {
+            throw new UsageError(`--fail-on: '${flags.failOn}' is not one of ${FAIL_ON.join(", ")}`);
+        }
+        const failOn = flags.failOn as FailOn;
+        const now = clock(flags.now, io.env);
+        const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
+        const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
+        const regions = (flags.region ?? []).flatMap(value => value.split(",")).map(value => value.trim()).filter(value => value !== "");
+        const stderr = io.stderr as CliIO["stderr"] & { readonly isTTY?: boolean; readonly columns?: number };
+        bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
+        const progressBar = bar;
+        const stats: AuditStats = overrides.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
+        const inventory = await auditAccount({
+            ...overrides,
+            regions,
+            unusedDays,
+            now,
+            stats,
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+            ...(flags.endpointUrl !== undefined ? { endpointUrl: flags.endpointUrl } : {}),
+            ...(progressBar ? { onProgress: (done: number, total: number, label: string) => progressBar.update(done, total, label) } : {}),
+        });
+        bar?.clear();
+        if (inventory.size === 0 && inventory.gaps.length > 0) {
+            for (const gap of inventory.gaps) {
+                io.stderr.write(errorLine(undefined, undefined, gap.message));
+            }
+            io.stderr.write(errorLine(undefined, undefined, "nothing could be read: grant the read-only permissions in docs/audit.md"));
+            return EXIT.usage;
+        }
+        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool });
+    } catch (error) {
+        bar?.clear();
+        return failure(error, io);
+    }
+}
+
+interface ReportContext {
+    readonly loaded: LoadedConfig;
+    readonly unusedDays: number;
+    readonly now: Date;
+    readonly failOn: FailOn;
+    readonly format: ReportFormat;
+    readonly flags: AuditFlags;
+    readonly regions: readonly string[];
+    readonly io: CliIO;
+    readonly tool: { readonly name: string; readonly version: string };
+}
+
+async function report(inventory: Inventory, context: ReportContext): Promise<number> {
+    const { loaded, unusedDays, now, failOn, format, flags, io, tool } = context;
+    const config = { ...loaded.config, [UNUSED_RULE]: { ...asObject(loaded.config[UNUSED_RULE]), unusedDays } };
+    const { findings } = runRules(inventory, RULES, { config, now });
+    const regions = [...new Set(inventory.ofKind("account").map(a => a.region ?? ""))].filter(r => r !== "");
+    const shown = context.regions.length > 0 ? context.regions : regions;
+    const built = buildReport({
+        tool,
+        generatedAt: now,
+        // The live account is the input; the report model has no kind for it yet.
+        inputs: [{
+            file: `aws:${shown.join(",") || "default-region"}`,
+            kind: "aws-account",
+            findings,
+            entities: inventory.size,
+            gaps: inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
+        }],
+        rules: reportRules(RULES, loaded.levelOf),
+        failOn,
+    });
+    const toFile = flags.output !== undefined;
+    const color = !toFile && io.stdout.isTTY === true && !noColor(io.env);
+    const rendered = createReporter(format, { color, showPasses: flags.showPasses === true }).render(built);
+    if (flags.output !== undefined) {
+        try {
+            await fs.writeFile(flags.output, rendered, "utf8");
+        } catch (error) {
+            io.stderr.write(errorLine(flags.output, undefined, `cannot write the report: ${fileSystemProblem(error).replace("cannot be read", "cannot be written")}`));
+            return EXIT.usage;
+        }
+    } else {
+        io.stdout.write(rendered);
+    }
+    return built.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
+}
+
+function failure(error: unknown, io: CliIO): number {
+    if (error instanceof AuditError) {
+        io.stderr.write(errorLine(undefined, undefined, error.message));
+        return EXIT.usage;
+    }
+    const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
+    if (problems) {
+        for (const problem of problems) {
+            io.stderr.write(errorLine(problem.file, problem.line, problem.message));
+        }
+        return EXIT.usage;
+    }
+    io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
+    const details = debugDetails(error, io.env);
+    if (details) {
+        io.stderr.write(details);
+    }
+    return EXIT.usage;
+}
+
+/** The flag wins, then the config's setting for the unused-key rule, then the rule's default. */
+function resolveUnusedDays(flag: string | undefined, loaded: LoadedConfig): number {
+    if (flag !== undefined) {
+        if (!/^\d+$/.test(flag.trim()) || Number(flag) < 1 || Number(flag) > 90) {
+            throw new UsageError(`--unused-days: '${flag}' is not a whole number from 1 to 90 (API Gateway keeps 90 days of usage)`);
+        }
+        return Number(flag);
+    }
+    const configured = asObject(loaded.config[UNUSED_RULE]).unusedDays;
+    return typeof configured === "number" ? configured : DEFAULT_UNUSED_DAYS;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function clock(flag: string | undefined, env: NodeJS.ProcessEnv): Date {
+    const [value, source] = flag !== undefined ? [flag, "--now"] : env[NOW_ENV] ? [env[NOW_ENV], NOW_ENV] : [undefined, ""];
+    if (value === undefined) {
+        return new Date();
+    }
+    const date = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
+        throw new UsageError(`${source}: '${value}' is not an ISO-8601 date or date-time (e.g. 2026-06-01 or 2026-06-01T12:00:00Z)`);
+    }
+    return date;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), value];
+}
+
+/** `--include-key-values` → `includeKeyValues`, as commander names option values. */
+function camel(flag: string): string {
+    return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function processIO(): CliIO {
+    return {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        readStdin: async () => "",
+    };
+}
+
+function packageVersion(): string {
+    try {
+        const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
+        return typeof manifest.version === "string" ? manifest.version : "0.0.0";
+    } catch {
+        return "0.0.0";
+    }
+}

@@ -1,0 +1,205 @@
+import { promises as fs, Stats } from "fs";
+import { InputKind } from "../policies/report";
+import { SourceError } from "../policies/sources/errors";
+import { inventoryFromStackExport } from "../policies/sources/pulumi/stack-export";
+import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
+import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
+import { parseJsonText } from "./json-text";
+
+export const STDIN_ARG = "-";
+export const STDIN_NAME = "<stdin>";
+
+export interface LoadedInput extends FrontEndResult {
+    readonly file: string;
+    readonly kind: InputKind;
+}
+
+export interface InputReader {
+    readStdin(): Promise<string>;
+}
+
+/**
+ * Read one input into an Inventory. Every problem becomes an `InputFailure` carrying the file,
+ * the line where known and what is wrong, never content of the input.
+ */
+export async function loadInput(arg: string, forced: InputKind | "auto", reader: InputReader): Promise<LoadedInput> {
+    const file = arg === STDIN_ARG ? STDIN_NAME : arg;
+    const state: { kind: InputKind | "unknown" } = { kind: forced === "auto" ? "unknown" : forced };
+    try {
+        const result = await load(arg, file, forced, state, reader);
+        if (state.kind === "unknown") {
+            throw new Error("input kind not determined");
+        }
+        return { file, kind: state.kind, ...result };
+    } catch (error) {
+        if (error instanceof InputFailure) {
+            throw error;
+        }
+        if (error instanceof SourceError || (error instanceof Error && error.name === "SourceError")) {
+            const source = error as SourceError;
+            throw new InputFailure(file, state.kind, source.message, source.line, source.file);
+        }
+        throw new InputFailure(file, state.kind, describeUnexpected(error), undefined, undefined, error);
+    }
+}
+
+async function load(arg: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }, reader: InputReader): Promise<FrontEndResult> {
+    if (arg === STDIN_ARG) {
+        if (forced === "terraform-hcl") {
+            throw new SourceError("Terraform HCL cannot be read from stdin: pass the .tf file or its directory", file);
+        }
+        const text = await reader.readStdin();
+        return fromText(text, file, forced, state);
+    }
+    let stats: Stats;
+    try {
+        stats = await fs.stat(arg);
+    } catch (error) {
+        throw new SourceError(fileSystemProblem(error), file);
+    }
+    if (stats.isDirectory()) {
+        if (forced !== "auto" && forced !== "terraform-hcl") {
+            throw new SourceError(`is a directory, not a ${forced} file`, file);
+        }
+        state.kind = "terraform-hcl";
+        return terraformHcl(arg);
+    }
+    if (forced === "terraform-hcl" || (forced === "auto" && isTerraformConfigFile(arg))) {
+        state.kind = "terraform-hcl";
+        if (!isTerraformConfigFile(arg)) {
+            // Terraform itself reads only these; anything else would silently yield nothing.
+            throw new SourceError("not a Terraform configuration file: their names end in .tf or .tf.json", file);
+        }
+        await readable(arg, file);
+        return terraformHcl(arg);
+    }
+    let text: string;
+    try {
+        text = await fs.readFile(arg, "utf8");
+    } catch (error) {
+        throw new SourceError(fileSystemProblem(error), file);
+    }
+    return fromText(text, file, forced, state);
+}
+
+async function readable(arg: string, file: string): Promise<void> {
+    try {
+        const handle = await fs.open(arg, "r");
+        await handle.close();
+    } catch (error) {
+        throw new SourceError(fileSystemProblem(error), file);
+    }
+}
+
+/** Terraform configuration files: HCL, and its JSON syntax. */
+function isTerraformConfigFile(file: string): boolean {
+    return file.endsWith(".tf") || file.endsWith(".tf.json");
+}
+
+const NOT_RECOGNISED = "not a Terraform plan/state JSON or a Pulumi stack export";
+
+async function fromText(raw: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }): Promise<FrontEndResult> {
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (text.trim() === "") {
+        throw new SourceError(file === STDIN_NAME ? "empty input" : "empty file", file);
+    }
+    if (text.startsWith("PK\u0003\u0004")) {
+        throw new SourceError(`${NOT_RECOGNISED} (looks like a saved binary Terraform plan: convert it with \`terraform show -json <planfile>\`)`, file);
+    }
+    if (text.includes("\u0000")) {
+        throw new SourceError(`${NOT_RECOGNISED} (a binary file)`, file);
+    }
+    const parsed = parseJsonText(text);
+    if (!parsed.ok) {
+        const problem = parsed.problem;
+        const position = `column ${problem.column}, offset ${problem.offset}`;
+        const first = text.trimStart()[0];
+        if (forced === "auto" && first !== "{" && first !== "[") {
+            const hint = looksLikeHcl(text)
+                ? "looks like Terraform HCL: pass a .tf file or its directory, or use --format-in terraform-hcl with a file path"
+                : `not JSON: ${problem.reason}`;
+            throw new SourceError(`${NOT_RECOGNISED} (${hint})`, file, problem.line);
+        }
+        const what = problem.truncated ? "truncated JSON" : "invalid JSON";
+        throw new SourceError(`${what}: ${problem.reason} (${position})`, file, problem.line);
+    }
+    const json = parsed.value;
+    const kind = forced === "auto" ? detectKind(json, file) : forced;
+    state.kind = kind;
+    switch (kind) {
+        case "pulumi-export":
+            return { inventory: inventoryFromStackExport(json, { file }), problems: [] };
+        case "terraform-plan":
+            return terraformPlan(json, file);
+        case "terraform-state":
+            return terraformState(json, file);
+        case "terraform-hcl":
+            throw new SourceError("Terraform HCL is read from a .tf file or a directory, not from JSON text", file);
+    }
+}
+
+function looksLikeHcl(text: string): boolean {
+    return /^\s*(resource|data|module|provider|variable|terraform|locals|output)\s*("[^"]*"\s*)*\{/m.test(text);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The kind of a JSON input, from its top-level shape. Anything else is refused with a hint at
+ * what it looks like, so a wrong file in a pipeline is obvious from the error alone.
+ */
+export function detectKind(json: unknown, file: string): InputKind {
+    const refuse = (looksLike: string): never => {
+        throw new SourceError(`${NOT_RECOGNISED} (${looksLike})`, file);
+    };
+    if (Array.isArray(json)) {
+        return refuse("a JSON list");
+    }
+    if (!isObject(json)) {
+        return refuse(`a JSON ${json === null ? "null" : typeof json}`);
+    }
+    const has = (key: string) => Object.prototype.hasOwnProperty.call(json, key);
+    if (has("format_version")) {
+        if (has("planned_values") || has("resource_changes")) {
+            return "terraform-plan";
+        }
+        if (has("provider_schemas")) {
+            return refuse("looks like `terraform providers schema -json` output");
+        }
+        if (has("diagnostics") || has("valid")) {
+            return refuse("looks like `terraform validate -json` output");
+        }
+        // `terraform show -json` of an empty state is `{"format_version": ..}` (+ terraform_version).
+        if (has("values") || Object.keys(json).every(key => key === "format_version" || key === "terraform_version")) {
+            return "terraform-state";
+        }
+        return refuse("Terraform JSON of an unrecognised kind");
+    }
+    if (has("version") && (has("deployment") || has("checkpoint"))) {
+        return "pulumi-export";
+    }
+    if (has("lineage") && has("serial")) {
+        return refuse("looks like a raw Terraform state file: convert it with `terraform show -json`");
+    }
+    if (has("name") && (has("dependencies") || has("devDependencies") || has("scripts") || has("version"))) {
+        return refuse("looks like a package.json");
+    }
+    if (has("compilerOptions")) {
+        return refuse("looks like a tsconfig.json");
+    }
+    if (has("AWSTemplateFormatVersion") || has("Resources")) {
+        return refuse("looks like a CloudFormation template");
+    }
+    if (has("openapi") || has("swagger")) {
+        return refuse("looks like an OpenAPI document");
+    }
+    if (has("steps") || has("changeSummary")) {
+        return refuse("looks like `pulumi preview --json` output: scan `pulumi stack export` instead, or run the policy pack with `pulumi preview --policy-pack`");
+    }
+    if (has("resource") || has("provider") || has("terraform")) {
+        return refuse("looks like Terraform JSON configuration: pass it as a file named *.tf.json, or its directory");
+    }
+    return refuse("an unrecognised JSON object");
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+import { readFileSync } from "fs";
+import * as path from "path";
+import { Command, CommanderError, Option } from "commander";
+import { INPUT_KINDS, REPORT_FORMATS } from "../policies/report";
+import { debugDetails, describeUnexpected, errorLine, oneLine, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { registerAuditCommand } from "./audit";
+import { registerProbeCommand } from "./probe";
+import { CliIO, EXIT, NOW_ENV, scan, ScanOptions } from "./scan";
+
+const FAIL_ON = ["mandatory", "advisory", "none"] as const;
+
+const SCAN_HELP = `
+Inputs (detected from content; --format-in forces one):
+  terraform-plan   terraform show -json tfplan > plan.json
+  terraform-state  terraform show -json > state.json
+  terraform-hcl    a directory of .tf files, or one .tf file (read statically)
+  pulumi-export    pulumi stack export > stack.json (--show-secrets values are never printed)
+  -                read a JSON input from stdin
+
+Exit codes:
+  0  no blocking finding
+  1  blocking findings: failures at a mandatory level (--fail-on advisory: any failure)
+  2  bad usage, a bad config, or an input that could not be read (the others are still reported)
+
+Clock:
+  Age rules (API key age) compare against the current time. --now, or ${NOW_ENV} when --now is
+  not given, pins it (and the report timestamp), so a scan of the same input is reproducible.
+
+Colors:
+  Text output is colored only when stdout is a terminal and NO_COLOR is not set; never with --output.
+
+Examples:
+  $ ${TOOL_NAME} scan plan.json
+  $ terraform show -json tfplan | ${TOOL_NAME} scan - --format json --output report.json
+  $ ${TOOL_NAME} scan ./infra stack.json --config policy-config.json --fail-on advisory
+`;
+
+function toolVersion(): string {
+    try {
+        const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
+        return typeof manifest.version === "string" ? manifest.version : "0.0.0";
+    } catch {
+        return "0.0.0";
+    }
+}
+
+interface RawScanOptions {
+    config?: string;
+    format: ScanOptions["format"];
+    output?: string;
+    failOn: ScanOptions["failOn"];
+    formatIn: ScanOptions["formatIn"];
+    now?: string;
+    showPasses?: boolean;
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+    const tool = { name: TOOL_NAME, version: toolVersion() };
+    let exitCode: number = EXIT.ok;
+    const program = new Command(TOOL_NAME)
+        .description("Policy-as-code for AWS API Gateway: one rule catalogue over Terraform plans, state and HCL, Pulumi stack exports and a live account, and a probe of a deployed stage.")
+        .version(tool.version, "-V, --version")
+        .exitOverride()
+        .configureOutput({
+            writeOut: text => io.stdout.write(text),
+            writeErr: text => io.stderr.write(text),
+            outputError: (text, write) => write(`${TOOL_NAME}: ${oneLine(text.replace(/^error: /, ""))} (see '${TOOL_NAME} --help')\n`),
+        });
+    program
+        .command("scan")
+        .description("Evaluate the rules over Terraform and Pulumi inputs and report the findings.")
+        .argument("<path...>", "inputs: plan/state JSON, stack export JSON, a .tf file or directory, or - for stdin")
+        .option("--config <file>", "policy config (JSON), in the format of `pulumi preview --policy-pack-config`")
+        .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("text"))
+        .option("--output <file>", "write the report to a file instead of stdout (never colored)")
+        .addOption(new Option("--fail-on <level>", "which failures fail the run (exit 1)").choices(FAIL_ON).default("mandatory"))
+        .addOption(new Option("--format-in <kind>", "input kind, instead of detecting it from content").choices(["auto", ...INPUT_KINDS]).default("auto"))
+        .option("--now <iso>", `pin the clock for age rules and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
+        .option("--show-passes", "also list passing and not-applicable findings in text output")
+        .addHelpText("after", SCAN_HELP)
+        .action(async (paths: string[], options: RawScanOptions) => {
+            exitCode = await scan(paths, options, io, tool);
+        });
+    // Registered after exitOverride/configureOutput: subcommands copy those settings when created.
+    registerAuditCommand(program, { io, tool, onExit: code => { exitCode = code; } });
+    registerProbeCommand(program, { io, tool, onExit: code => { exitCode = code; } });
+    try {
+        await program.parseAsync([...argv]);
+        return exitCode;
+    } catch (error) {
+        if (error instanceof CommanderError) {
+            // Help and --version exit 0; every parse error is bad usage.
+            return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
+        if (problems) {
+            for (const problem of problems) {
+                io.stderr.write(errorLine(problem.file, problem.line, problem.message));
+            }
+            return EXIT.usage;
+        }
+        io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
+        const details = debugDetails(error, io.env);
+        if (details) {
+            io.stderr.write(details);
+        }
+        return EXIT.usage;
+    }
+}
+
+async function readStdin(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) {
+        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
+
+function nodeIO(): CliIO {
+    return { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin };
+}
+
+if (require.main === module) {
+    // A reader that closes the pipe early (`| head`) is not an error.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") {
+            process.exit(process.exitCode ?? 0);
+        }
+    });
+    const lastResort = (error: unknown) => {
+        process.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
+        process.exit(EXIT.usage);
+    };
+    process.on("uncaughtException", lastResort);
+    process.on("unhandledRejection", lastResort);
+    main(process.argv, nodeIO()).then(code => {
+        process.exitCode = code;
+    }, lastResort);
+}

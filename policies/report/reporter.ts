@@ -1,0 +1,16 @@
+import { Report } from "./model";
+
+/**
+ * Renders a Report. Reporters are pure: the same report gives the same string (no clock, no
+ * environment lookups; whether to color is decided by the caller and passed in).
+ */
+export interface Reporter {
+    render(report: Report): string;
+}
+
+export interface ReporterOptions {
+    /** ANSI colors (text only). The caller enables them for a TTY without NO_COLOR, never for a file. */
+    readonly color?: boolean;
+    /** Also list passing and not-applicable findings (text only; JSON always holds every finding). */
+    readonly showPasses?: boolean;
+}

@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+/** The repository root (tests run from dist/test/cli). */
+export const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The built binary, run exactly as `npx apigw-guard` would. */
+export const CLI = path.join(ROOT, "dist", "cli", "main.js");
+export const FIXTURES = path.join(ROOT, "test", "fixtures", "cli");
+/** Where the Terraform front end's example infrastructure lives (same infra in four forms). */
+export const EXAMPLE_INFRA = path.join(ROOT, "test", "fixtures", "example-infra");
+export const STACK_EXPORT = path.join(FIXTURES, "stack-export.json");
+export const NOW = "2026-06-01T00:00:00Z";
+export const ANSI_ESCAPE = "\u001b[";
+
+export interface CliRun {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export interface RunOptions {
+    readonly input?: string;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly cwd?: string;
+}
+
+/** Variables that change the CLI's output; removed so the tests do not depend on the caller's shell. */
+const AMBIENT = ["NO_COLOR", "FORCE_COLOR", "APIGW_GUARD_NOW", "APIGW_GUARD_DEBUG"];
+
+export function cleanEnv(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of AMBIENT) {
+        delete env[name];
+    }
+    for (const [name, value] of Object.entries(extra)) {
+        if (value === undefined) {
+            delete env[name];
+        } else {
+            env[name] = value;
+        }
+    }
+    return env;
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): CliRun {
+    assert.ok(existsSync(CLI), `build first: ${CLI} is missing`);
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+        cwd: options.cwd ?? ROOT,
+        input: options.input ?? "",
+        env: cleanEnv(options.env),
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    if (result.error) {
+        throw result.error;
+    }
+    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `scan` with a pinned clock, so age findings do not change with the date. */
+export function scan(args: readonly string[], options: RunOptions = {}): CliRun {
+    return runCli(["scan", "--now", NOW, ...args], options);
+}
+
+/** A scratch directory, removed by `cleanup`. */
+export class Scratch {
+    readonly dir = mkdtempSync(path.join(tmpdir(), "apigw-guard-cli-"));
+
+    file(name: string, content: string | object): string {
+        const target = path.join(this.dir, name);
+        writeFileSync(target, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+        return target;
+    }
+
+    path(name: string): string {
+        return path.join(this.dir, name);
+    }
+
+    cleanup(): void {
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+export function readJson(file: string): unknown {
+    return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** The stack-export fixture as an object to vary per test. */
+export function stackExport(): StackExportDoc {
+    return readJson(STACK_EXPORT) as StackExportDoc;
+}
+
+export interface StackExportResource {
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    delete?: boolean;
+    propertyDependencies?: Record<string, string[]>;
+}
+
+export interface StackExportDoc {
+    version: number;
+    deployment: { resources: StackExportResource[] };
+}
+
+export function resourceNamed(doc: StackExportDoc, name: string, type?: string): StackExportResource {
+    const found = doc.deployment.resources.find(r => r.urn.endsWith(`::${name}`) && r.delete !== true && (type === undefined || r.type === type));
+    assert.ok(found, `fixture has no resource '${name}'`);
+    return found;
+}
+
+/** The fixture with every mandatory failure fixed (advisory warnings remain). */
+export function cleanStackExport(): StackExportDoc {
+    const doc = stackExport();
+    const post = resourceNamed(doc, "post-orders");
+    post.outputs = { ...post.outputs, apiKeyRequired: true };
+    const old = resourceNamed(doc, "client-old", "aws:apigateway/apiKey:ApiKey");
+    old.outputs = { ...old.outputs, createdDate: "2026-05-15T00:00:00Z" };
+    // pulumi-aws copies the key value onto the attachment in plain text; a stack whose
+    // attachments were made another way does not carry it.
+    for (const attachment of doc.deployment.resources.filter(r => r.type === "aws:apigateway/usagePlanKey:UsagePlanKey")) {
+        delete attachment.outputs?.value;
+    }
+    return doc;
+}
+
+/** Every stderr line is one `apigw-guard: ...` line; no stack trace. */
+export function assertCleanErrors(run: CliRun): string[] {
+    assert.ok(!run.stderr.includes("    at "), `stack trace on stderr:\n${run.stderr}`);
+    assert.ok(!run.stdout.includes("    at "), `stack trace on stdout:\n${run.stdout}`);
+    const lines = run.stderr.split("\n").filter(line => line !== "");
+    for (const line of lines) {
+        assert.match(line, /^apigw-guard: /, `unexpected stderr line: ${line}`);
+    }
+    return lines;
+}
+
+/** The JSON report, as the tests read it. */
+export interface JsonReport {
+    reportVersion: number;
+    tool: { name: string; version: string };
+    generatedAt: string;
+    inputs: Array<{ file: string; kind: string; entities?: number; gaps?: Array<{ ref?: string; message: string }>; errors?: Array<{ message: string; line?: number; file?: string }> }>;
+    rules: Array<{ id: string; enforcementLevel: string }>;
+    findings: Array<{
+        ruleId: string;
+        status: string;
+        enforcementLevel: string;
+        message: string;
+        input: string;
+        line?: number;
+        entity?: { ref: string; kind: string; name: string; provenance: { urn?: string; address?: string; file?: string; line?: number } };
+    }>;
+    summary: {
+        inputs: { total: number; complete: number; withErrors: number };
+        findings: { total: number; fail: number; unknown: number; pass: number; "not-applicable": number };
+        failures: { mandatory: number; advisory: number };
+        gate: { failOn: string; blocking: number };
+    };
+}
+
+export function parseReport(text: string): JsonReport {
+    return JSON.parse(text) as JsonReport;
+}
