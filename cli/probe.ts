@@ -337,7 +337,7 @@ async function readJson(file: string, io: CliIO): Promise<unknown> {
 
 async function report(findings: readonly Finding[], settings: ProbeSettings, flags: ProbeFlags, io: CliIO,
     tool: { readonly name: string; readonly version: string }, secrets: readonly string[]): Promise<number> {
-    const rules: ReportRule[] = PROBE_RULES.map(rule => ({ id: rule.id, title: rule.title, severity: rule.severity, enforcementLevel: rule.enforcementLevel }));
+    const rules: ReportRule[] = PROBE_RULES.map(rule => ({ id: rule.id, title: rule.title, severity: rule.severity, enforcementLevel: rule.enforcementLevel, controls: rule.controls, remediation: rule.remediation }));
     const entities = new Set(findings.map(f => f.entity?.ref).filter(ref => ref !== undefined));
     const built = buildReport({
         tool,

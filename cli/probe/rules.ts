@@ -1,4 +1,4 @@
-import { Severity } from "../../policies/rules/types";
+import { ControlMappings, Severity } from "../../policies/rules/types";
 
 /**
  * The probe's rules. They judge a running stage's answers, not configuration, so they are not
@@ -14,9 +14,12 @@ export interface ProbeRule {
     /** The level a failure is enforced at (an unknown outcome is always advisory). */
     readonly enforcementLevel: "mandatory" | "advisory";
     readonly remediation: string;
+    /** Control mappings, as the catalogue's rules carry them (reports group by them). */
+    readonly controls: ControlMappings;
 }
 
 export const KEY_ENFORCED: ProbeRule = {
+    controls: { awsSecurityHub: [], nist80053: ["AC-3", "CA-2", "CA-7"], pciDssV4: ["11.3.1"] },
     id: "apigateway-probe-key-enforced",
     title: "A deployed keyed route refuses calls without a valid API key and accepts the valid one",
     description: "Called without an X-API-Key header, and with a wrong key, the stage answers 403 with API Gateway's missing-key body {\"message\":\"Forbidden\"}; called with the valid key it does not answer 403.",
@@ -26,6 +29,7 @@ export const KEY_ENFORCED: ProbeRule = {
 };
 
 export const PUBLIC_OPEN: ProbeRule = {
+    controls: { awsSecurityHub: [], nist80053: ["CA-7"], pciDssV4: [] },
     id: "apigateway-probe-public-open",
     title: "A deployed public route answers without an API key",
     description: "A route declared public (e.g. /health) is callable without a key: the stage does not answer 401 or 403.",
@@ -35,6 +39,7 @@ export const PUBLIC_OPEN: ProbeRule = {
 };
 
 export const CORS_PREFLIGHT: ProbeRule = {
+    controls: { awsSecurityHub: [], nist80053: ["CA-7"], pciDssV4: [] },
     id: "apigateway-probe-cors-preflight",
     title: "A deployed CORS preflight (OPTIONS) answers without an API key",
     description: "Browsers send the CORS preflight without credentials or custom headers, so it cannot carry X-API-Key: where CORS is enabled, OPTIONS without a key must not be refused.",
@@ -44,6 +49,7 @@ export const CORS_PREFLIGHT: ProbeRule = {
 };
 
 export const BACKEND: ProbeRule = {
+    controls: { awsSecurityHub: [], nist80053: ["SI-4"], pciDssV4: [] },
     id: "apigateway-probe-backend",
     title: "A deployed route's backend answers without a server error",
     description: "A request that passed the key check (or a public route's request) gets an answer below 500: the integration behind the route works.",

@@ -20,6 +20,8 @@ export interface Finding {
     };
     /** The entity field that decided the outcome, and its source line when known (HCL). */
     readonly field?: string;
+    /** Numbers behind the verdict (see `Outcome.metrics`). */
+    readonly metrics?: Readonly<Record<string, number>>;
     readonly line?: number;
     /** The rule itself failed (a bug or malformed input): the outcome is unknown, not pass. */
     readonly error?: boolean;
@@ -62,6 +64,7 @@ export function toFinding(rule: CatalogueRule, level: EnforcementLevel, outcome:
         remediation: rule.remediation,
         entity: entity ? { ref: entity.ref, kind: entity.kind, name: entity.name, provenance: entity.provenance } : undefined,
         ...(outcome.field ? { field: outcome.field } : {}),
+        ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
         ...(entity?.provenance.line !== undefined || (outcome.field && entity?.provenance.fieldLines?.[outcome.field] !== undefined)
             ? { line: (outcome.field ? entity?.provenance.fieldLines?.[outcome.field] : undefined) ?? entity?.provenance.line }
             : {}),

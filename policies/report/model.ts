@@ -1,5 +1,5 @@
 import { Finding, isBlocking } from "../engine/run";
-import { CatalogueRule, EnforcementLevel, Severity, Status } from "../rules/types";
+import { CatalogueRule, ControlMappings, EnforcementLevel, Severity, Status } from "../rules/types";
 
 /**
  * What one scan found, independent of how it is shown. Every reporter renders this and only this,
@@ -62,6 +62,9 @@ export interface ReportRule {
     readonly title: string;
     readonly severity: Severity;
     readonly enforcementLevel: Exclude<EnforcementLevel, "disabled">;
+    /** Control mappings (framework views and reports group by them). */
+    readonly controls: ControlMappings;
+    readonly remediation: string;
 }
 
 /** A finding and the input it came from (inputs are evaluated separately). */
@@ -130,7 +133,7 @@ export function reportRules(rules: readonly CatalogueRule[], levels: (rule: Cata
     for (const rule of rules) {
         const level = levels(rule);
         if (level !== "disabled") {
-            out.push({ id: rule.id, title: rule.title, severity: rule.severity, enforcementLevel: level });
+            out.push({ id: rule.id, title: rule.title, severity: rule.severity, enforcementLevel: level, controls: rule.controls, remediation: rule.remediation });
         }
     }
     return out;

@@ -73,10 +73,12 @@ function judge(key: ApiKeyEntity, config: ApiKeyMaxAgeConfig, now: Date): Outcom
     }
     const age = Math.max(0, Math.floor(ageMs / DAY_MS));
     const { maxAgeDays, warnAgeDays } = config;
+    const metrics = { ageDays: age, maxAgeDays, warnAgeDays };
     if (age > maxAgeDays) {
         return {
             ref,
             status: "fail",
+            metrics,
             message: `${label} is ${age} days old (from its ${basis.date.source}), older than the ${maxAgeDays}-day maximum. Rotate it: create a new key, move clients to it, then delete this one.`,
         };
     }
@@ -85,10 +87,11 @@ function judge(key: ApiKeyEntity, config: ApiKeyMaxAgeConfig, now: Date): Outcom
             ref,
             status: "fail",
             advisoryOnly: true,
+            metrics,
             message: `${label} is ${age} days old (from its ${basis.date.source}), past the ${warnAgeDays}-day warning age: rotate it; it fails the ${maxAgeDays}-day maximum in about ${maxAgeDays + 1 - age} day(s).`,
         };
     }
-    return { ref, status: "pass", message: `${label} is ${age} days old (from its ${basis.date.source}), within the ${maxAgeDays}-day maximum` };
+    return { ref, status: "pass", metrics, message: `${label} is ${age} days old (from its ${basis.date.source}), within the ${maxAgeDays}-day maximum` };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface Outcome {
     readonly needsContext?: boolean;
     /** The entity field that decided the outcome (e.g. `apiKeyRequired`), to point at its line. */
     readonly field?: string;
+    /** Numbers behind the verdict, for charts and machine readers (e.g. `{ ageDays: 120, maxAgeDays: 90 }`). Never a secret. */
+    readonly metrics?: Readonly<Record<string, number>>;
 }
 
 export interface RuleContext {

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { APIGatewayClient, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
 import { runRules } from "../../../../policies/engine/run";
 import { ApiKeyEntity, Inventory, isUnknown, MethodEntity, MethodSettingsEntity, StageEntity } from "../../../../policies/model";
-import { buildReport, createReporter } from "../../../../policies/report";
+import { buildReport, createReporter, reportRules } from "../../../../policies/report";
 import { RULES } from "../../../../policies/rules";
 import { auditAccount, AuditError, AuditOptions } from "../../../../policies/sources/aws/audit";
 import { createApiGatewayClient } from "../../../../policies/sources/aws/client";
@@ -356,8 +356,8 @@ describe("aws audit: reading an account through the real SDK", function () {
             const findings = findingsOf(inventory);
             const report = buildReport({
                 tool: { name: "apigw-guard", version: "0.0.0" }, generatedAt: NOW, failOn: "mandatory",
-                inputs: [{ file: "aws:us-east-1", kind: "unknown", findings, entities: inventory.size, gaps: inventory.gaps }],
-                rules: RULES.map(rule => ({ id: rule.id, title: rule.title, severity: rule.severity, enforcementLevel: "mandatory" as const })),
+                inputs: [{ file: "aws:us-east-1", kind: "aws-account", findings, entities: inventory.size, gaps: inventory.gaps }],
+                rules: reportRules(RULES, () => "mandatory"),
             });
             const outputs = [
                 JSON.stringify([...inventory.all()]),
