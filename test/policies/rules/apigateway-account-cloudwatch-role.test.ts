@@ -4,20 +4,14 @@ import { Entity, entityLink, Inventory, unknown, unknownLink } from "../../../po
 import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner, outcomeFor } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");
 const PROD = exampleRef("stage", "prod");
 const ACCOUNT = exampleRef("account", "account");
 
-function run(entities: readonly Entity[]): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, {}), { now });
-}
+const run = ruleRunner(rule, now);
 
-function outcomeFor(outcomes: readonly Outcome[], ref: string): Outcome {
-    const outcome = outcomes.find(o => o.ref === ref);
-    assert.ok(outcome, `no outcome for ${ref}`);
-    return outcome;
-}
 
 const api = example.restApi("api");
 const prod = example.stage("prod");

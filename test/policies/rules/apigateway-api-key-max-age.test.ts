@@ -4,6 +4,7 @@ import { ApiKeyEntity, Inventory, unknown } from "../../../policies/model";
 import { example } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");
 const TAG = "apigw-guard:rotated-at";
@@ -13,9 +14,7 @@ function daysAgo(days: number): string {
     return new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
 }
 
-function run(inventory: Inventory, raw: Record<string, unknown> = {}, clock: Date = now): Outcome[] {
-    return rule.evaluate(inventory, resolveRuleConfig(rule, raw), { now: clock });
-}
+const run = ruleRunner(rule, now);
 
 function judge(key: ApiKeyEntity, raw: Record<string, unknown> = {}): Outcome {
     const outcomes = run(new Inventory([key]), raw);

@@ -4,16 +4,10 @@ import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import rule from "../../../policies/rules/apigateway-api-key-one-plan-per-stage";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner, outcomeFor } from "./support";
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now: new Date("2026-06-01T00:00:00Z") });
-}
+const run = ruleRunner(rule);
 
-function outcomeFor(outcomes: readonly Outcome[], ref: string): Outcome {
-    const found = outcomes.find(o => o.ref === ref);
-    assert.ok(found, `no outcome for ${ref}`);
-    return found;
-}
 
 const keyRef = exampleRef("api-key", "key");
 const planLink = (name: string) => entityLink(exampleRef("usage-plan", name));

@@ -5,16 +5,10 @@ import { resolveRuleConfig } from "../../../policies/engine/config";
 import rule from "../../../policies/rules/apigateway-api-key-value-secret";
 import { Outcome } from "../../../policies/rules/types";
 import { fingerprint } from "../../../policies/sources/secrets";
+import { ruleRunner, outcomeFor } from "./support";
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now: new Date("2026-06-01T00:00:00Z") });
-}
+const run = ruleRunner(rule);
 
-function outcomeFor(outcomes: readonly Outcome[], ref: string): Outcome {
-    const found = outcomes.find(o => o.ref === ref);
-    assert.ok(found, `no outcome for ${ref}`);
-    return found;
-}
 
 const keyRef = (name: string) => exampleRef("api-key", name);
 const attachRef = (name: string) => exampleRef("usage-plan-key", name);

@@ -4,10 +4,9 @@ import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import rule, { minimumTlsOf } from "../../../policies/rules/apigateway-domain-tls12";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner } from "./support";
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now: new Date("2026-06-01T00:00:00Z") });
-}
+const run = ruleRunner(rule);
 
 function judge(fields: Parameters<typeof example.domainName>[1], raw: Record<string, unknown> = {}): Outcome {
     const outcomes = run([example.domainName("api", fields)], raw);

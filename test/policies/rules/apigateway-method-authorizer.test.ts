@@ -4,12 +4,11 @@ import { Inventory, MethodEntity, unknown } from "../../../policies/model";
 import { example } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");
 
-function run(inventory: Inventory, raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(inventory, resolveRuleConfig(rule, raw), { now });
-}
+const run = ruleRunner(rule, now);
 
 function judge(method: MethodEntity, raw: Record<string, unknown> = {}): Outcome {
     const outcomes = run(new Inventory([method]), raw);

@@ -4,13 +4,12 @@ import { entityLink, Inventory, StageEntity, unknown } from "../../../policies/m
 import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");
 const LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/orders";
 
-function run(inventory: Inventory, raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(inventory, resolveRuleConfig(rule, raw), { now });
-}
+const run = ruleRunner(rule, now);
 
 function judge(stage: StageEntity, raw: Record<string, unknown> = {}): Outcome {
     const outcomes = run(new Inventory([stage]), raw);

@@ -4,13 +4,12 @@ import { Entity, entityLink, externalLink, Inventory, unknown, unknownLink } fro
 import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");
 const PROD = exampleRef("stage", "prod");
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now });
-}
+const run = ruleRunner(rule, now);
 
 /** The outcome for the stage `prod`. */
 function prodOutcome(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome {

@@ -4,16 +4,10 @@ import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import rule from "../../../policies/rules/apigateway-stage-waf";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner, outcomeFor } from "./support";
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now: new Date("2026-06-01T00:00:00Z") });
-}
+const run = ruleRunner(rule);
 
-function outcomeFor(outcomes: readonly Outcome[], ref: string): Outcome {
-    const found = outcomes.find(o => o.ref === ref);
-    assert.ok(found, `no outcome for ${ref}`);
-    return found;
-}
 
 const prodRef = exampleRef("stage", "prod");
 const STAGE_ARN = "arn:aws:apigateway:us-east-1::/restapis/abc123/stages/prod";

@@ -4,16 +4,10 @@ import { example, exampleRef } from "../../../policies/model/examples";
 import { resolveRuleConfig } from "../../../policies/engine/config";
 import rule from "../../../policies/rules/apigateway-v2-route-authorization";
 import { Outcome } from "../../../policies/rules/types";
+import { ruleRunner, outcomeFor } from "./support";
 
-function run(entities: readonly Entity[], raw: Record<string, unknown> = {}): Outcome[] {
-    return rule.evaluate(new Inventory(entities), resolveRuleConfig(rule, raw), { now: new Date("2026-06-01T00:00:00Z") });
-}
+const run = ruleRunner(rule);
 
-function outcomeFor(outcomes: readonly Outcome[], ref: string): Outcome {
-    const found = outcomes.find(o => o.ref === ref);
-    assert.ok(found, `no outcome for ${ref}`);
-    return found;
-}
 
 const routeRef = (name: string) => exampleRef("v2-route", name);
 const wsApi = () => example.v2Api("ws", { protocolType: "WEBSOCKET" });
