@@ -3,17 +3,18 @@ import * as path from "path";
 import { Command, Option } from "commander";
 import { runRules } from "../policies/engine/run";
 import { Inventory } from "../policies/model";
-import { buildReport, createReporter, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../policies/report";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../policies/report";
 import { RULES } from "../policies/rules";
 import { auditAccount, AuditError, AuditOptions, AuditStats } from "../policies/sources/aws/audit";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { addGateOptions, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { ProgressBar } from "./progress";
 import { CliIO, EXIT, noColor, NOW_ENV } from "./scan";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 const DEFAULT_UNUSED_DAYS = 30;
-const FAIL_ON: readonly FailOn[] = ["mandatory", "advisory", "none"];
+const FAIL_ON: readonly FailOn[] = FAIL_ON_VALUES;
 /** Flags other tools use to read key values; accepted only to refuse them by name. */
 const KEY_VALUE_FLAGS = ["--include-values", "--include-value", "--include-key-values", "--show-key-values"];
 
@@ -31,10 +32,10 @@ Credentials and endpoint:
 
 Exit codes:
   0  no blocking finding
-  1  blocking findings: failures at a mandatory level (--fail-on advisory: any failure)
-  2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, or
-     nothing readable at all (every listing denied)
-
+  1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
+  2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
+     waivers or baseline file, or nothing readable at all (every listing denied)
+${GATES_HELP}
 Reads that are denied are reported as notes (what could not be read) and the audit goes on.
 Key values are never requested: --include-values and the like are refused.
 
@@ -43,7 +44,7 @@ Examples:
   $ ${TOOL_NAME} audit --profile audit --unused-days 60 --format json --output audit.json
 `;
 
-export interface AuditFlags {
+export interface AuditFlags extends GateFlags {
     region?: string[];
     profile?: string;
     endpointUrl?: string;
@@ -85,9 +86,10 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .option("--config <file>", "policy config (JSON), in the format of `pulumi preview --policy-pack-config`")
         .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("text"))
         .option("--output <file>", "write the report to a file instead of stdout (never colored)")
-        .addOption(new Option("--fail-on <level>", "which failures fail the run (exit 1)").choices(FAIL_ON).default("mandatory"))
-        .option("--now <iso>", `pin the clock for age and usage windows and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
+        .addOption(failOnOption())
+        .option("--now <iso>", `pin the clock for age and usage windows, waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
         .option("--show-passes", "also list passing and not-applicable findings in text output");
+    addGateOptions(command);
     for (const flag of KEY_VALUE_FLAGS) {
         command.addOption(new Option(flag).hideHelp());
     }
@@ -128,6 +130,11 @@ export async function runAudit(
         const now = clock(flags.now, io.env);
         const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
         const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
+        // Read before the account, so a bad waivers or baseline file costs no API calls.
+        const gates = await loadGates(flags, {
+            knownRules: new Set(RULES.map(rule => rule.id)),
+            configWaivers: configWaivers(loaded.config, flags.config, RULES.map(rule => rule.id)),
+        });
         const regions = (flags.region ?? []).flatMap(value => value.split(",")).map(value => value.trim()).filter(value => value !== "");
         const stderr = io.stderr as CliIO["stderr"] & { readonly isTTY?: boolean; readonly columns?: number };
         bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
@@ -151,7 +158,7 @@ export async function runAudit(
             io.stderr.write(errorLine(undefined, undefined, "nothing could be read: grant the read-only permissions in docs/audit.md"));
             return EXIT.usage;
         }
-        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool });
+        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates });
     } catch (error) {
         bar?.clear();
         return failure(error, io);
@@ -168,6 +175,7 @@ interface ReportContext {
     readonly regions: readonly string[];
     readonly io: CliIO;
     readonly tool: { readonly name: string; readonly version: string };
+    readonly gates: Gates;
 }
 
 async function report(inventory: Inventory, context: ReportContext): Promise<number> {
@@ -189,6 +197,7 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
         }],
         rules: reportRules(RULES, loaded.levelOf),
         failOn,
+        ...context.gates,
     });
     const toFile = flags.output !== undefined;
     const color = !toFile && io.stdout.isTTY === true && !noColor(io.env);

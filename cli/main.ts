@@ -2,13 +2,14 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
-import { INPUT_KINDS, REPORT_FORMATS } from "../policies/report";
+import { INPUT_KINDS } from "../policies/report";
 import { debugDetails, describeUnexpected, errorLine, oneLine, TOOL_NAME, UsageError, UsageErrors } from "./errors";
 import { registerAuditCommand } from "./audit";
 import { registerProbeCommand } from "./probe";
-import { CliIO, EXIT, NOW_ENV, scan, ScanOptions } from "./scan";
-
-const FAIL_ON = ["mandatory", "advisory", "none"] as const;
+import { CliIO, EXIT, NOW_ENV, OutputFlags, scan, ScanOptions } from "./scan";
+import { addGateOptions, failOnOption, GATES_HELP } from "./gates";
+import { registerReportCommand } from "./report";
+import { registerWaiversCommand } from "./waivers";
 
 const SCAN_HELP = `
 Inputs (detected from content; --format-in forces one):
@@ -20,9 +21,10 @@ Inputs (detected from content; --format-in forces one):
 
 Exit codes:
   0  no blocking finding
-  1  blocking findings: failures at a mandatory level (--fail-on advisory: any failure)
-  2  bad usage, a bad config, or an input that could not be read (the others are still reported)
-
+  1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
+  2  bad usage, a bad config, waivers or baseline file, or an input that could not be read (the
+     others are still reported)
+${GATES_HELP}
 Clock:
   Age rules (API key age) compare against the current time. --now, or ${NOW_ENV} when --now is
   not given, pins it (and the report timestamp), so a scan of the same input is reproducible.
@@ -34,6 +36,9 @@ Examples:
   $ ${TOOL_NAME} scan plan.json
   $ terraform show -json tfplan | ${TOOL_NAME} scan - --format json --output report.json
   $ ${TOOL_NAME} scan ./infra stack.json --config policy-config.json --fail-on advisory
+  $ ${TOOL_NAME} scan plan.json --format sarif --output report.sarif --format html --output report.html --format text
+  $ ${TOOL_NAME} scan plan.json --waivers waivers.yaml --baseline main-report.json --fail-on high
+  $ ${TOOL_NAME} scan plan.json --framework pci-dss-v4
 `;
 
 function toolVersion(): string {
@@ -47,12 +52,15 @@ function toolVersion(): string {
 
 interface RawScanOptions {
     config?: string;
-    format: ScanOptions["format"];
+    format?: ScanOptions["format"];
     output?: string;
     failOn: ScanOptions["failOn"];
     formatIn: ScanOptions["formatIn"];
     now?: string;
     showPasses?: boolean;
+    waivers?: string;
+    baseline?: string;
+    framework?: string[];
 }
 
 /** Runs the CLI; returns the exit code. Never throws. */
@@ -68,24 +76,30 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             writeErr: text => io.stderr.write(text),
             outputError: (text, write) => write(`${TOOL_NAME}: ${oneLine(text.replace(/^error: /, ""))} (see '${TOOL_NAME} --help')\n`),
         });
-    program
+    // Repeatable --format/--output pairs: the order they are given in decides the pairing.
+    const scanOutputs = new OutputFlags();
+    const scanCommand = program
         .command("scan")
         .description("Evaluate the rules over Terraform and Pulumi inputs and report the findings.")
         .argument("<path...>", "inputs: plan/state JSON, stack export JSON, a .tf file or directory, or - for stdin")
         .option("--config <file>", "policy config (JSON), in the format of `pulumi preview --policy-pack-config`")
-        .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("text"))
-        .option("--output <file>", "write the report to a file instead of stdout (never colored)")
-        .addOption(new Option("--fail-on <level>", "which failures fail the run (exit 1)").choices(FAIL_ON).default("mandatory"))
+        .addOption(scanOutputs.formatOption())
+        .addOption(scanOutputs.outputOption())
+        .addOption(failOnOption())
         .addOption(new Option("--format-in <kind>", "input kind, instead of detecting it from content").choices(["auto", ...INPUT_KINDS]).default("auto"))
         .option("--now <iso>", `pin the clock for age rules and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
-        .option("--show-passes", "also list passing and not-applicable findings in text output")
+        .option("--show-passes", "also list passing and not-applicable findings in text output");
+    addGateOptions(scanCommand)
         .addHelpText("after", SCAN_HELP)
         .action(async (paths: string[], options: RawScanOptions) => {
-            exitCode = await scan(paths, options, io, tool);
+            const outputs = scanOutputs.outputs();
+            exitCode = await scan(paths, { ...options, format: outputs[0].format, outputs }, io, tool);
         });
     // Registered after exitOverride/configureOutput: subcommands copy those settings when created.
     registerAuditCommand(program, { io, tool, onExit: code => { exitCode = code; } });
     registerProbeCommand(program, { io, tool, onExit: code => { exitCode = code; } });
+    registerReportCommand(program, { io, tool, onExit: code => { exitCode = code; } });
+    registerWaiversCommand(program, { io, onExit: code => { exitCode = code; } });
     try {
         await program.parseAsync([...argv]);
         return exitCode;

@@ -2,8 +2,9 @@ import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { Finding } from "../policies/engine/run";
-import { buildReport, createReporter, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../policies/report";
-import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../policies/report";
+import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { parseJsonText } from "./json-text";
 import { parseInvokeUrl, probe, ProbeOptions } from "./probe/engine";
 import { parseRate } from "./probe/rate-limit";
@@ -21,11 +22,11 @@ export const MAX_RATE_PER_SECOND = 100;
 export const MAX_TIMEOUT_MS = 120_000;
 /** API Gateway refuses key values shorter than this, so a shorter one cannot be a valid key. */
 export const MIN_KEY_LENGTH = 20;
-const FAIL_ON: readonly FailOn[] = ["mandatory", "advisory", "none"];
+const FAIL_ON: readonly FailOn[] = FAIL_ON_VALUES;
 const STDIN_ARG = "-";
 
 /** The options of `apigw-guard probe`, as commander hands them over. */
-export interface ProbeFlags {
+export interface ProbeFlags extends GateFlags {
     url?: string;
     routes?: string;
     fromPulumiOutputs?: string;
@@ -43,6 +44,7 @@ export interface ProbeFlags {
     output?: string;
     failOn: string;
     showPasses?: boolean;
+    now?: string;
 }
 
 const PROBE_HELP = `
@@ -67,9 +69,10 @@ never printed, logged or written. Without it the valid-key check is reported as 
 
 Exit codes:
   0  no blocking finding (timeouts and refused connections are 'unknown', which never blocks)
-  1  blocking findings: failures at a mandatory level (--fail-on advisory: any failure)
-  2  bad usage or input (bad --url, unreadable routes, a --key-env variable that is not set)
-
+  1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
+  2  bad usage or input (bad --url, unreadable routes, a --key-env variable that is not set, a bad
+     waivers or baseline file)
+${GATES_HELP}
 Examples:
   $ pulumi stack output --json > outputs.json
   $ APIGW_GUARD_API_KEY=... ${TOOL_NAME} probe --from-pulumi-outputs outputs.json --param id=123 --cors
@@ -92,7 +95,7 @@ export function registerProbeCommand(program: Command, options: RegisterProbeOpt
     const onExit = options.onExit ?? ((code: number) => {
         process.exitCode = code;
     });
-    program
+    const command = program
         .command("probe")
         .description("Call a deployed stage and prove it refuses requests without an API key and accepts them with one.")
         .option("--url <invoke-url>", `the stage's invoke URL (default: the ${STACK_OUTPUT_NAMES.invokeUrl} output with --from-pulumi-outputs)`)
@@ -111,6 +114,8 @@ export function registerProbeCommand(program: Command, options: RegisterProbeOpt
         .option("--output <file>", "write the report to a file instead of stdout (never colored)")
         .option("--fail-on <level>", `which failures fail the run (${FAIL_ON.join(", ")})`, "mandatory")
         .option("--show-passes", "also list passing and not-applicable findings in text output")
+        .option("--now <iso>", `pin the clock for waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`);
+    addGateOptions(command)
         .addHelpText("after", PROBE_HELP)
         .action(async (flags: ProbeFlags, command: Command) => {
             const io = options.io ?? processIO();
@@ -139,6 +144,12 @@ export async function runProbe(flags: ProbeFlags, io: CliIO, tool: { readonly na
             say(errorLine(error.file, error.line, error.message));
             return EXIT.usage;
         }
+        if (error instanceof UsageErrors) {
+            for (const problem of error.problems) {
+                say(errorLine(problem.file, problem.line, problem.message));
+            }
+            return EXIT.usage;
+        }
         if (error instanceof ProbeInputError) {
             say(errorLine(undefined, undefined, `probe: ${error.message}`));
             return EXIT.usage;
@@ -157,6 +168,9 @@ interface ProbeSettings {
     readonly url: string;
     readonly format: "text" | "json";
     readonly failOn: FailOn;
+    readonly gates: Gates;
+    /** The report timestamp and the clock waivers are judged by. */
+    readonly now: Date;
 }
 
 async function settingsFrom(flags: ProbeFlags, io: CliIO, secrets: string[]): Promise<ProbeSettings> {
@@ -193,6 +207,8 @@ async function settingsFrom(flags: ProbeFlags, io: CliIO, secrets: string[]): Pr
         throw new UsageError(`--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (got '${flags.timeout.slice(0, 20)}')`);
     }
     const params = parseParams(flags.param ?? []);
+    const now = flags.now !== undefined ? clockFrom(flags.now, io.env) : reportTime(io.env);
+    const gates = await loadGates(flags, { knownRules: new Set(PROBE_RULES.map(rule => rule.id)) });
 
     if (flags.routes !== undefined && flags.fromPulumiOutputs !== undefined) {
         throw new UsageError("give --routes or --from-pulumi-outputs, not both");
@@ -240,6 +256,8 @@ async function settingsFrom(flags: ProbeFlags, io: CliIO, secrets: string[]): Pr
         url,
         format,
         failOn,
+        gates,
+        now,
         probe: {
             url,
             routes,
@@ -341,11 +359,12 @@ async function report(findings: readonly Finding[], settings: ProbeSettings, fla
     const entities = new Set(findings.map(f => f.entity?.ref).filter(ref => ref !== undefined));
     const built = buildReport({
         tool,
-        generatedAt: reportTime(io.env),
+        generatedAt: settings.now,
         // The live stage is the input; the report model has no kind for it yet.
         inputs: [{ file: settings.url, kind: "api-stage", findings, entities: entities.size }],
         rules,
         failOn: settings.failOn,
+        ...settings.gates,
     });
     const toFile = flags.output !== undefined;
     const color = !toFile && io.stdout.isTTY === true && !noColor(io.env);

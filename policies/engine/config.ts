@@ -22,7 +22,7 @@ function validatorFor(rule: CatalogueRule): ValidateFunction {
 }
 
 /** Keys every front end may pass that are not rule settings. */
-const RESERVED_KEYS = new Set(["enforcementLevel"]);
+const RESERVED_KEYS = new Set(["enforcementLevel", "waivers"]);
 
 /**
  * Validate one rule's config and fill in its defaults. Throws `ConfigError` naming the field.
@@ -32,6 +32,7 @@ export function resolveRuleConfig(rule: CatalogueRule, raw: unknown): Record<str
     if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
         throw new ConfigError(rule.id, "", "must be an object");
     }
+    policyWaivers(rule.id, raw);
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
         if (!RESERVED_KEYS.has(key)) {
@@ -79,4 +80,203 @@ function describe(error: ErrorObject | undefined): string {
 /** The defaults of a rule's config, as `pulumi` would apply them from the schema. */
 export function defaultConfig(rule: CatalogueRule): Record<string, unknown> {
     return resolveRuleConfig(rule, {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waivers: accepted exceptions, with an owner and an end date.
+//
+// They live here, beside the rest of a policy's config, because the CrossGuard pack must honour
+// them too (`pulumi preview --policy-pack-config`, where every policy's config may hold a
+// `waivers` list) and the published pack ships only `bin/{pack,rules,model,engine,...}`. The CLI's
+// waivers file (policies/report/waivers.ts) uses the same entries plus a `rule`.
+// ---------------------------------------------------------------------------------------------
+
+/** The config key, in every policy's config, that holds its waivers. */
+export const WAIVERS_KEY = "waivers";
+
+/** One waiver, as every front end holds it once read. */
+export interface Waiver {
+    /** The waiver's name in reports: its `id`, or where it was written (`waivers.yaml#2`). */
+    readonly id: string;
+    /** A rule id, or `*` for every rule. */
+    readonly rule: string;
+    /** A URN, Terraform address or ARN; `*` matches within a segment, `**` across (see `selectorMatches`). */
+    readonly resource: string;
+    readonly reason: string;
+    readonly approver: string;
+    /** `YYYY-MM-DD`: the last day (UTC) on which the waiver applies. */
+    readonly expires: string;
+    /** Where it was written, when read from a file. */
+    readonly file?: string;
+    readonly line?: number;
+}
+
+/** The JSON Schema of one waiver's fields; the waivers file adds `rule` (schemas/waivers.schema.json). */
+export const WAIVER_FIELDS_SCHEMA = {
+    id: { type: "string", minLength: 1, maxLength: 200, description: "A name for the waiver in reports (e.g. a ticket id). Default: where it is written." },
+    resource: {
+        type: "string", minLength: 1, maxLength: 2000,
+        description: "The resource: a Pulumi URN, Terraform address or AWS ARN. '*' matches any run of characters within one segment (not '/', ':' or '.'), '**' any run at all; '*' alone matches every resource.",
+    },
+    reason: { type: "string", minLength: 1, maxLength: 2000, description: "Why the finding is accepted." },
+    approver: { type: "string", minLength: 1, maxLength: 200, description: "Who accepted it." },
+    expires: {
+        type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description: "The last day (UTC, YYYY-MM-DD) on which the waiver applies; from the next day on, the finding is reported again and the waiver as expired.",
+    },
+} as const;
+
+export const WAIVER_REQUIRED = ["resource", "reason", "approver", "expires"] as const;
+
+/** The `waivers` entry added to every policy's `configSchema` by the pack. */
+export const POLICY_WAIVERS_SCHEMA = {
+    type: "array",
+    description: "Accepted exceptions to this policy: a waived failure is reported as advisory ('waived: reason (approver, until date)') instead of at the policy's level, until it expires.",
+    items: {
+        type: "object",
+        properties: WAIVER_FIELDS_SCHEMA,
+        required: [...WAIVER_REQUIRED],
+        additionalProperties: false,
+    },
+} as const;
+
+const validatePolicyWaivers = ajv.compile(POLICY_WAIVERS_SCHEMA);
+
+/**
+ * The waivers in one policy's raw config (empty when none). Throws `ConfigError` naming the field
+ * (`waivers.0.expires`); never quotes the value.
+ */
+export function policyWaivers(ruleId: string, raw: unknown): Waiver[] {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        return [];
+    }
+    const list = (raw as Record<string, unknown>)[WAIVERS_KEY];
+    if (list === undefined) {
+        return [];
+    }
+    if (!validatePolicyWaivers(list)) {
+        const error = (validatePolicyWaivers.errors ?? [])[0];
+        const field = fieldOf(error);
+        throw new ConfigError(ruleId, field ? `${WAIVERS_KEY}.${field}` : WAIVERS_KEY, describeWaiverError(error));
+    }
+    const entries = list as ReadonlyArray<{ id?: string; resource: string; reason: string; approver: string; expires: string }>;
+    return entries.map((entry, index) => {
+        if (!isCalendarDate(entry.expires)) {
+            throw new ConfigError(ruleId, `${WAIVERS_KEY}.${index}.expires`, "is not a calendar date (YYYY-MM-DD)");
+        }
+        return {
+            id: entry.id ?? `${ruleId}.${WAIVERS_KEY}.${index}`,
+            rule: ruleId,
+            resource: entry.resource,
+            reason: entry.reason,
+            approver: entry.approver,
+            expires: entry.expires,
+        };
+    });
+}
+
+/** A waiver error for a person: the pattern of `expires` is a date, not a regex. */
+export function describeWaiverError(error: ErrorObject | undefined): string {
+    if (error?.keyword === "pattern") {
+        return "must be a date written YYYY-MM-DD";
+    }
+    if (error?.keyword === "additionalProperties") {
+        return "is not a waiver field (fields: id, rule, resource, reason, approver, expires)";
+    }
+    return describe(error);
+}
+
+/** `YYYY-MM-DD` naming a real day (not 2026-02-30). */
+export function isCalendarDate(text: string): boolean {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!match) {
+        return false;
+    }
+    const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+    return date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
+}
+
+/** A waiver applies through the whole of its `expires` day (UTC) and stops at the next midnight UTC. */
+export function waiverExpired(waiver: Pick<Waiver, "expires">, now: Date): boolean {
+    const end = Date.parse(`${waiver.expires}T00:00:00Z`) + 24 * 60 * 60 * 1000;
+    return !(now.getTime() < end);
+}
+
+const selectorCache = new Map<string, RegExp | "all">();
+
+/**
+ * Does a resource selector match one of an entity's names (URN, Terraform address, ARN, ref)?
+ * Exact, or a glob: `**` matches any run of characters; `*` any run within one segment, i.e. not
+ * crossing `/`, `:` or `.` (the separators of ARNs, URNs and Terraform addresses); a selector that
+ * is only `*` or `**` matches every resource. No other character is special.
+ */
+export function selectorMatches(selector: string, candidate: string): boolean {
+    let compiled = selectorCache.get(selector);
+    if (compiled === undefined) {
+        compiled = selector === "*" || selector === "**" ? "all" : globToRegExp(selector);
+        if (selectorCache.size > 1000) {
+            selectorCache.clear();
+        }
+        selectorCache.set(selector, compiled);
+    }
+    return compiled === "all" ? true : compiled.test(candidate);
+}
+
+function globToRegExp(glob: string): RegExp {
+    let source = "";
+    for (let i = 0; i < glob.length; i++) {
+        const char = glob[i];
+        if (char === "*") {
+            if (glob[i + 1] === "*") {
+                source += "[\\s\\S]*";
+                i++;
+            } else {
+                source += "[^/:.]*";
+            }
+        } else {
+            source += char.replace(/[\\^$.|?+()[\]{}\/-]/g, "\\$&");
+        }
+    }
+    return new RegExp(`^${source}$`);
+}
+
+/** The names a waiver's `resource` is matched against. */
+export interface WaiverTarget {
+    readonly ref?: string;
+    readonly urn?: string;
+    readonly address?: string;
+    readonly arn?: string;
+}
+
+export function waiverMatches(waiver: Pick<Waiver, "rule" | "resource">, ruleId: string, target: WaiverTarget): boolean {
+    if (waiver.rule !== "*" && waiver.rule !== ruleId) {
+        return false;
+    }
+    const names = [target.ref, target.urn, target.address, target.arn].filter((name): name is string => name !== undefined && name !== "");
+    if (names.length === 0) {
+        return waiver.resource === "*" || waiver.resource === "**";
+    }
+    return names.some(name => selectorMatches(waiver.resource, name));
+}
+
+/**
+ * The waiver that applies to a finding, if any: the first matching waiver not expired at `now`.
+ * `expired` is the first matching waiver that has expired, when none applies (to say so).
+ */
+export function applicableWaiver(waivers: readonly Waiver[], ruleId: string, target: WaiverTarget, now: Date): { readonly active?: Waiver; readonly expired?: Waiver } {
+    let expired: Waiver | undefined;
+    for (const waiver of waivers) {
+        if (waiverMatches(waiver, ruleId, target)) {
+            if (!waiverExpired(waiver, now)) {
+                return { active: waiver };
+            }
+            expired ??= waiver;
+        }
+    }
+    return expired ? { expired } : {};
+}
+
+/** How a waived outcome reads in CrossGuard and text: `waived: <reason> (<approver>, until <date>)`. */
+export function waivedNote(waiver: Pick<Waiver, "reason" | "approver" | "expires">): string {
+    return `waived: ${waiver.reason} (${waiver.approver}, until ${waiver.expires})`;
 }

@@ -2,7 +2,7 @@ import type {
     Policy, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { ConfigError, resolveRuleConfig } from "../engine/config";
+import { applicableWaiver, ConfigError, POLICY_WAIVERS_SCHEMA, policyWaivers, resolveRuleConfig, Waiver, waivedNote, WAIVERS_KEY } from "../engine/config";
 import { errorMessage } from "../engine/run";
 import { Inventory } from "../model";
 import { CatalogueRule, Outcome } from "../rules/types";
@@ -45,7 +45,9 @@ function common(rule: CatalogueRule) {
         enforcementLevel: rule.enforcementLevel,
         severity: rule.severity,
         configSchema: {
-            properties: rule.configSchema.properties as Record<string, object>,
+            // Every policy accepts waivers (rule implied), so `pulumi preview --policy-pack-config`
+            // honours the same exceptions as `apigw-guard scan --waivers`.
+            properties: { ...(rule.configSchema.properties as Record<string, object>), [WAIVERS_KEY]: POLICY_WAIVERS_SCHEMA as object },
             ...(rule.configSchema.required ? { required: [...rule.configSchema.required] } : {}),
         },
     };
@@ -54,6 +56,16 @@ function common(rule: CatalogueRule) {
 /** Config validation is the kit's own (ajv): `@pulumi/policy` does not validate `configSchema`. */
 function configOf(rule: CatalogueRule, getConfig: () => object): Record<string, unknown> {
     return resolveRuleConfig(rule, getConfig());
+}
+
+/** What `report` needs besides the outcomes: the policy's waivers and the clock they are judged by. */
+interface Judging {
+    readonly waivers: readonly Waiver[];
+    readonly now: Date;
+}
+
+function judgingOf(rule: CatalogueRule, getConfig: () => object, now: () => Date): Judging {
+    return { waivers: policyWaivers(rule.id, getConfig()), now: now() };
 }
 
 function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidationPolicy {
@@ -66,8 +78,9 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
                 return;
             }
             const config = configOf(rule, () => args.getConfig<object>());
+            const judging = judgingOf(rule, () => args.getConfig<object>(), now);
             const inventory = inventoryFromPulumi([recordFromArgs(args)]);
-            report(rule, () => rule.evaluate(inventory, config, { now: now() }).filter(o => !o.needsContext), inventory, reportViolation, args.urn);
+            report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => !o.needsContext), inventory, reportViolation, args.urn, judging);
         },
         ...(rule.contextual
             ? {
@@ -76,11 +89,12 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
                 // what one resource alone could not, so nothing is reported twice.
                 validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
                     const config = configOf(rule, () => args.getConfig<object>());
+                    const judging = judgingOf(rule, () => args.getConfig<object>(), now);
                     const records = args.resources.map(recordFromPolicyResource);
                     const deferred = new Set<string>();
                     for (const record of records) {
                         if (types.has(record.type)) {
-                            const alone = rule.evaluate(inventoryFromPulumi([record]), config, { now: now() });
+                            const alone = rule.evaluate(inventoryFromPulumi([record]), config, { now: judging.now });
                             alone.filter(o => o.needsContext).forEach(o => deferred.add(o.ref));
                         }
                     }
@@ -88,7 +102,7 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
                         return;
                     }
                     const inventory = inventoryFromPulumi(records);
-                    report(rule, () => rule.evaluate(inventory, config, { now: now() }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined);
+                    report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined, judging);
                 },
             }
             : {}),
@@ -110,8 +124,9 @@ function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolic
         ...common(rule),
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
             const config = configOf(rule, () => args.getConfig<object>());
+            const judging = judgingOf(rule, () => args.getConfig<object>(), now);
             const inventory = inventoryFromPulumi(args.resources.map(recordFromPolicyResource));
-            report(rule, () => rule.evaluate(inventory, config, { now: now() }), inventory, reportViolation, undefined);
+            report(rule, () => rule.evaluate(inventory, config, { now: judging.now }), inventory, reportViolation, undefined, judging);
         },
     };
 }
@@ -147,6 +162,9 @@ function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecor
  * Map outcomes to CrossGuard diagnostics. Fails are violations at the policy's level (warnings
  * advisory); unknowns become advisory "cannot tell yet" notes, never a mandatory violation and
  * never silence. A rule that throws yields one advisory diagnostic; the other rules still run.
+ * A failure an unexpired waiver matches (by URN) is reported as advisory, prefixed with
+ * `waived: reason (approver, until date)`, so it is seen but never blocks; after the waiver
+ * expires it is a violation at the policy's level again, saying the waiver expired.
  */
 function report(
     rule: CatalogueRule,
@@ -154,6 +172,7 @@ function report(
     inventory: Inventory,
     reportViolation: ReportViolation,
     fallbackUrn: string | undefined,
+    judging: Judging,
 ): void {
     const emit = reportViolation as unknown as (info: ViolationInfo) => void;
     for (const gap of inventory.gaps) {
@@ -172,7 +191,15 @@ function report(
     for (const outcome of outcomes) {
         const urn = inventory.get(outcome.ref)?.provenance.urn ?? fallbackUrn;
         if (outcome.status === "fail") {
-            emit({ message: outcome.message, urn, ...(outcome.advisoryOnly ? { enforcementLevel: "advisory" } : {}) });
+            const { active, expired } = judging.waivers.length > 0
+                ? applicableWaiver(judging.waivers, rule.id, { ref: outcome.ref, urn }, judging.now)
+                : {};
+            if (active !== undefined) {
+                emit({ message: `${waivedNote(active)}: ${outcome.message}`, urn, enforcementLevel: "advisory" });
+                continue;
+            }
+            const message = expired !== undefined ? `${outcome.message} (the waiver for this resource expired on ${expired.expires})` : outcome.message;
+            emit({ message, urn, ...(outcome.advisoryOnly ? { enforcementLevel: "advisory" } : {}) });
         } else if (outcome.status === "unknown") {
             const message = outcome.message.startsWith("cannot tell yet") ? outcome.message : `cannot tell yet: ${outcome.message}`;
             emit({ message, urn, enforcementLevel: "advisory" });

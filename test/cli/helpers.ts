@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { describeErrors, validateReport } from "../policies/report/schemas";
 
 /** The repository root (tests run from dist/test/cli). */
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -164,6 +165,12 @@ export interface JsonReport {
     };
 }
 
+/** Parse a JSON report, and hold it to the published schema: every report a test reads is validated. */
 export function parseReport(text: string): JsonReport {
-    return JSON.parse(text) as JsonReport;
+    const report = JSON.parse(text) as unknown;
+    const errors = validateReport(report);
+    if (errors.length > 0) {
+        throw new Error(`the JSON report does not match schemas/report.schema.json: ${describeErrors(errors)}`);
+    }
+    return report as JsonReport;
 }

@@ -90,12 +90,27 @@ describe("cli: apigw-guard scan (Pulumi stack export, end to end)", function () 
             assert.equal(summary.findings.total, report.findings.length);
             assert.equal(summary.findings.fail, report.findings.filter(f => f.status === "fail").length);
             assert.equal(summary.findings.pass, report.findings.filter(f => f.status === "pass").length);
-            assert.deepEqual(summary.gate, { failOn: "mandatory", blocking: 4 });
+            assert.deepEqual(summary.gate, { failOn: "mandatory", blocking: 4, blockingMandatory: 4, blockingAdvisory: 0 });
             assert.deepEqual(summary.failures, { mandatory: 4, advisory: 4 });
             assert.ok(report.rules.length >= 17 && report.rules.every(r => r.enforcementLevel !== "disabled"));
             const locations = report.findings.map(f => f.entity?.provenance.urn ?? "");
             assert.deepEqual(locations, [...locations].sort(), "findings sorted by location");
-            assert.ok(!run.stdout.includes("fingerprint"), "no fingerprints in a report");
+            // A finding's `fingerprint` is its rule+resource identity; no other object (a key value's
+            // salted fingerprint from the model) may carry one.
+            const holders: unknown[] = [];
+            const walk = (value: unknown): void => {
+                if (Array.isArray(value)) {
+                    value.forEach(walk);
+                } else if (value !== null && typeof value === "object") {
+                    if ("fingerprint" in value) {
+                        holders.push(value);
+                    }
+                    Object.values(value).forEach(walk);
+                }
+            };
+            walk(report);
+            assert.equal(holders.length, report.findings.length, "no fingerprints in a report but the findings' identities");
+            assert.ok(report.findings.every(f => holders.includes(f)));
             assert.ok(!run.stdout.includes("ciphertext") && !run.stdout.includes("v1:Q0lQ"), "no ciphertext in a report");
         });
 
@@ -307,8 +322,8 @@ describe("cli: apigw-guard scan (Pulumi stack export, end to end)", function () 
     describe("usage", () => {
         const usage: Array<[string, string[], RegExp]> = [
             ["an unknown option", ["scan", EXPORT_ARG, "--frmat", "json"], /^apigw-guard: unknown option '--frmat'/],
-            ["a format that does not exist", ["scan", EXPORT_ARG, "--format", "xml"], /^apigw-guard: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json\./],
-            ["a bad --fail-on", ["scan", EXPORT_ARG, "--fail-on", "high"], /argument 'high' is invalid/],
+            ["a format that does not exist", ["scan", EXPORT_ARG, "--format", "xml"], /^apigw-guard: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json, sarif, junit, markdown, html\./],
+            ["a bad --fail-on", ["scan", EXPORT_ARG, "--fail-on", "severe"], /argument 'severe' is invalid/],
             ["no path", ["scan"], /^apigw-guard: missing required argument 'path'/],
             ["an unknown command", ["check", EXPORT_ARG], /^apigw-guard: unknown command 'check'/],
             ["a bad --now", ["scan", EXPORT_ARG, "--now", "yesterday"], /^apigw-guard: --now: 'yesterday' is not an ISO-8601 date/],

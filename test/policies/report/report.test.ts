@@ -73,7 +73,8 @@ describe("report model", () => {
             inputs: { total: 3, complete: 1, withErrors: 2 },
             findings: { total: 6, fail: 2, unknown: 2, pass: 1, "not-applicable": 1 },
             failures: { mandatory: 1, advisory: 1 },
-            gate: { failOn: "mandatory", blocking: 1 },
+            severities: { critical: 0, high: 2, medium: 0, low: 0 },
+            gate: { failOn: "mandatory", blocking: 1, blockingMandatory: 1, blockingAdvisory: 0 },
         });
         assert.equal(report(INPUTS, "advisory").summary.gate.blocking, 2);
         assert.equal(report(INPUTS, "none").summary.gate.blocking, 0);
@@ -105,8 +106,8 @@ describe("report model", () => {
 
 describe("reporters", () => {
     it("are registered by format name", () => {
-        assert.deepEqual(REPORT_FORMATS, ["text", "json"]);
-        assert.ok(isReportFormat("json") && !isReportFormat("sarif") && !isReportFormat("toString"));
+        assert.deepEqual(REPORT_FORMATS, ["text", "json", "sarif", "junit", "markdown", "html"]);
+        assert.ok(isReportFormat("json") && isReportFormat("sarif") && !isReportFormat("xml") && !isReportFormat("toString"));
         assert.ok(createReporter("text") instanceof TextReporter);
         assert.ok(createReporter("json") instanceof JsonReporter);
     });

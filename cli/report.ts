@@ -1,0 +1,173 @@
+import { promises as fs } from "fs";
+import { Command } from "commander";
+import { buildReport, FailOn } from "../policies/report";
+import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../policies/report/pulumi-events";
+import { RULES } from "../policies/rules";
+import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
+import { parseJsonText } from "./json-text";
+import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports } from "./scan";
+
+const STDIN_ARG = "-";
+const STDIN_NAME = "<stdin>";
+
+const REPORT_HELP = `
+Input:
+  --pulumi-events FILE   the engine event log of a preview or update (- for stdin):
+                           pulumi preview --policy-pack ./policies --event-log events.ndjson
+                         Any policy pack's events are read, not only ${TOOL_NAME}'s: policy names
+                         become rule ids. pulumi preview --json drops policy events; the event log
+                         keeps them.
+
+What is read: policyEvent (a violation: message, level, severity), policyAnalyzeSummaryEvent and
+policyAnalyzeStackSummaryEvent (policies that passed), policyRemediationEvent (a policy had to fix
+the resource: the changed property names, never their values), policyRemediateSummaryEvent (failed
+remediations). Other events are skipped and counted in a note.
+
+Exit codes:
+  0  no blocking finding
+  1  blocking findings (new, not waived failures at --fail-on; default: mandatory)
+  2  bad usage, a line that is not a JSON engine event (its line number is given), or a bad
+     waivers or baseline file
+${GATES_HELP}
+Examples:
+  $ pulumi preview --policy-pack ./policies --event-log events.ndjson
+  $ ${TOOL_NAME} report --pulumi-events events.ndjson
+  $ ${TOOL_NAME} report --pulumi-events events.ndjson --waivers waivers.yaml --format json --output report.json
+`;
+
+export interface ReportFlags extends GateFlags {
+    pulumiEvents?: string;
+    /** The --format/--output pairs (default: text to stdout). */
+    outputs?: readonly ReportOutput[];
+    failOn: FailOn;
+    now?: string;
+    showPasses?: boolean;
+}
+
+export interface RegisterReportOptions {
+    /** Where output goes and the environment comes from (default: this process). */
+    readonly io?: CliIO;
+    readonly tool?: { readonly name: string; readonly version: string };
+    /** Receives the exit code (default: sets `process.exitCode`). */
+    readonly onExit?: (code: number) => void;
+}
+
+/** Adds `report` to a program (register after configuring the program, as for `audit`). */
+export function registerReportCommand(program: Command, options: RegisterReportOptions = {}): void {
+    const onExit = options.onExit ?? ((code: number) => {
+        process.exitCode = code;
+    });
+    const outputFlags = new OutputFlags();
+    const command = program
+        .command("report")
+        .description("Turn the policy results of a Pulumi engine event log (pulumi preview --event-log) into a report and a gate.")
+        .option("--pulumi-events <file>", "the engine event log (NDJSON) of `pulumi preview|up --event-log FILE`, or - for stdin")
+        .addOption(outputFlags.formatOption())
+        .addOption(outputFlags.outputOption())
+        .addOption(failOnOption())
+        .option("--now <iso>", `pin the clock for waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
+        .option("--show-passes", "also list passing findings in text output");
+    addGateOptions(command)
+        .addHelpText("after", REPORT_HELP)
+        .action(async (flags: ReportFlags) => {
+            const io = options.io ?? processIO();
+            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? "0.0.0" };
+            let outputs: ReportOutput[];
+            try {
+                outputs = outputFlags.outputs();
+            } catch (error) {
+                if (error instanceof UsageError) {
+                    io.stderr.write(errorLine(error.file, error.line, error.message));
+                    onExit(EXIT.usage);
+                    return;
+                }
+                throw error;
+            }
+            onExit(await runReport({ ...flags, outputs }, io, tool));
+        });
+}
+
+/** Runs `report`; returns the exit code. Never throws. */
+export async function runReport(flags: ReportFlags, io: CliIO, tool: { readonly name: string; readonly version: string }): Promise<number> {
+    try {
+        if (flags.pulumiEvents === undefined) {
+            throw new UsageError("say what to report on: --pulumi-events FILE (the log of `pulumi preview --event-log FILE`)");
+        }
+        const now = clockFrom(flags.now, io.env);
+        const gates = await loadGates(flags);
+        const file = flags.pulumiEvents === STDIN_ARG ? STDIN_NAME : flags.pulumiEvents;
+        const text = await readEvents(flags.pulumiEvents, file, io);
+        const lines = parseLines(text, file);
+        let events;
+        try {
+            events = reportFromPulumiEvents(file, lines, RULES);
+        } catch (error) {
+            if (error instanceof PulumiEventsError) {
+                throw new UsageError(error.message, file, error.line);
+            }
+            throw error;
+        }
+        const report = buildReport({ tool, generatedAt: now, inputs: [events.input], rules: events.rules, failOn: flags.failOn, ...gates });
+        if (!(await writeReports(report, flags.outputs ?? [{ format: "text" }], { showPasses: flags.showPasses === true }, io))) {
+            return EXIT.usage;
+        }
+        return report.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
+    } catch (error) {
+        const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
+        if (problems) {
+            for (const problem of problems) {
+                io.stderr.write(errorLine(problem.file, problem.line, problem.message));
+            }
+            return EXIT.usage;
+        }
+        io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
+        const details = debugDetails(error, io.env);
+        if (details) {
+            io.stderr.write(details);
+        }
+        return EXIT.usage;
+    }
+}
+
+async function readEvents(arg: string, file: string, io: CliIO): Promise<string> {
+    try {
+        return arg === STDIN_ARG ? await io.readStdin() : await fs.readFile(arg, "utf8");
+    } catch (error) {
+        throw new UsageError(`--pulumi-events: ${fileSystemProblem(error)}`, file);
+    }
+}
+
+/** NDJSON: one JSON value a line; blank lines skipped. A bad line stops the run with its number. */
+export function parseLines(text: string, file: string): EventLine[] {
+    const out: EventLine[] = [];
+    const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+        const raw = lines[i].replace(/\r$/, "");
+        if (raw.trim() === "") {
+            continue;
+        }
+        const parsed = parseJsonText(raw);
+        if (!parsed.ok) {
+            const truncated = parsed.problem.truncated && i >= lines.length - 2 ? " (the log may be cut short)" : "";
+            throw new UsageError(`not a JSON engine event: ${parsed.problem.reason} (column ${parsed.problem.column})${truncated}`, file, i + 1);
+        }
+        out.push({ line: i + 1, event: parsed.value });
+    }
+    if (out.length === 0) {
+        throw new UsageError("the event log is empty", file);
+    }
+    return out;
+}
+
+async function readStdin(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) {
+        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
+
+function processIO(): CliIO {
+    return { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin };
+}

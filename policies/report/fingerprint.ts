@@ -1,0 +1,25 @@
+import { createHash } from "crypto";
+import type { InputFinding } from "./model";
+
+/** Bumped (with the prefix below) only if the recipe changes; old baselines then match nothing. */
+const FINGERPRINT_PREFIX = "apigw-guard/fingerprint/v1";
+
+/**
+ * The stable identity of "this rule about this resource" (see `ReportFinding.fingerprint`):
+ * the first 32 hex digits (128 bits) of
+ * `sha256("apigw-guard/fingerprint/v1" NUL ruleId NUL entityKind NUL entityRef)`.
+ *
+ * `entityRef` is the entity's logical key (Pulumi URN, Terraform address, AWS ARN, or a key
+ * derived from one, such as `<stage>#methodSettings/*\/*`); no file, line, input name, message,
+ * status or value goes in. So reordering resources, renaming other resources or moving this one to
+ * another `.tf` file keeps the fingerprint; renaming the resource (or its module, or its URN
+ * parent) gives a new one, as it should: to Terraform and Pulumi that is a new resource too.
+ */
+export function fingerprintOf(ruleId: string, entityKind: string, entityRef: string): string {
+    return createHash("sha256").update([FINGERPRINT_PREFIX, ruleId, entityKind, entityRef].join("\u0000"), "utf8").digest("hex").slice(0, 32);
+}
+
+/** A finding's fingerprint; a finding with no entity (a rule that could not run) is kind `rule`, ref "". */
+export function findingFingerprint(finding: Pick<InputFinding, "ruleId" | "entity">): string {
+    return fingerprintOf(finding.ruleId, finding.entity?.kind ?? "rule", finding.entity?.ref ?? "");
+}
