@@ -296,7 +296,10 @@ export function buildReport(options: BuildReportOptions): Report {
     for (const input of options.inputs) {
         const own = (input.findings ?? []).map(finding => ({ ...finding, input: input.file, fingerprint: findingFingerprint(finding) }));
         own.sort(compareFindings);
-        findings.push(...own);
+        // Not `push(...own)`: spreading ~120k+ findings into arguments overflows the call stack.
+        for (const finding of own) {
+            findings.push(finding);
+        }
     }
     let waivers: Report["waivers"];
     if (options.waivers !== undefined) {

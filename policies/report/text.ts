@@ -42,7 +42,10 @@ export class TextReporter implements Reporter {
         lines.push(this.paint("bold", `${report.tool.name} ${report.tool.version}`) + this.paint("dim", ` · ${report.generatedAt}`));
         for (const input of report.inputs) {
             lines.push("");
-            lines.push(...this.renderInput(input, report.findings.filter(f => f.input === input.file)));
+            // Not `push(...)`: an input with ~120k+ lines would overflow the call stack.
+            for (const line of this.renderInput(input, report.findings.filter(f => f.input === input.file))) {
+                lines.push(line);
+            }
         }
         if (report.waivers && (report.waivers.expired.length > 0 || report.waivers.stale.length > 0)) {
             lines.push("");

@@ -110,6 +110,15 @@ class TerraformInventoryBuilder {
     private readonly byAddress = new Map<string, TfResourceRecord>();
     private readonly parsed = new Map<string, TfAddress>();
     private readonly byConfigAddress = new Map<string, TfResourceRecord[]>();
+    /**
+     * `configAddress\0moduleInstancePath` → records: the instances of a block inside one module
+     * instance. A reference from `module.api["a"]` to `aws_x.y` then costs a map lookup instead of
+     * a scan over every instance of the block in every module instance (quadratic in a plan of a
+     * for_each module with thousands of instances).
+     */
+    private readonly byConfigAddressInModule = new Map<string, TfResourceRecord[]>();
+    /** Parsed references (every instance of a block repeats the same reference strings). */
+    private readonly parsedReferences = new Map<string, TfAddress | undefined>();
     /** `type\0id` → address, for records whose cloud id is known. */
     private readonly addressByTypeAndId = new Map<string, string>();
     private readonly addressByArn = new Map<string, string>();
@@ -143,6 +152,13 @@ class TerraformInventoryBuilder {
                     list.push(record);
                 } else {
                     this.byConfigAddress.set(key, [record]);
+                }
+                const inModuleKey = `${key}\u0000${moduleInstancePath(address)}`;
+                const inModule = this.byConfigAddressInModule.get(inModuleKey);
+                if (inModule) {
+                    inModule.push(record);
+                } else {
+                    this.byConfigAddressInModule.set(inModuleKey, [record]);
                 }
             }
             const id = knownString(record.values.id);
@@ -272,11 +288,16 @@ class TerraformInventoryBuilder {
         if (exact) {
             return [exact];
         }
-        const target = parseAddress(reference);
+        let target = this.parsedReferences.get(reference);
+        if (target === undefined && !this.parsedReferences.has(reference)) {
+            target = parseAddress(reference);
+            this.parsedReferences.set(reference, target);
+        }
         if (!target) {
             return [];
         }
-        let candidates = this.byConfigAddress.get(configAddress(target)) ?? [];
+        const blockAddress = configAddress(target);
+        let candidates = this.byConfigAddress.get(blockAddress) ?? [];
         if (candidates.length <= 1 && target.key === undefined) {
             return candidates;
         }
@@ -287,7 +308,14 @@ class TerraformInventoryBuilder {
             }
         });
         const self = this.parsed.get(referrer.address);
-        if (candidates.length > 1 && self) {
+        const moduleKeyed = target.modules.some(step => step.key !== undefined);
+        if (candidates.length > 1 && self && !moduleKeyed) {
+            // Same result as the filter below, from the index: the instances in the referrer's module instance.
+            const sameModule = this.byConfigAddressInModule.get(`${blockAddress}\u0000${moduleInstancePath(self)}`);
+            if (sameModule && sameModule.length > 0) {
+                candidates = sameModule;
+            }
+        } else if (candidates.length > 1 && self) {
             const sameModule = candidates.filter(c => {
                 const address = this.parsed.get(c.address);
                 return address !== undefined && moduleInstancePath(address) === moduleInstancePath(self);
