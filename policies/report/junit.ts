@@ -45,7 +45,12 @@ export class JunitReporter implements Reporter {
             ["tests", totals.tests], ["failures", totals.failures], ["errors", totals.errors], ["skipped", totals.skipped],
             ["time", "0"], ["timestamp", timestamp],
         ])}>`);
-        suites.forEach((suite, index) => lines.push(...renderSuite(suite, index, timestamp)));
+        // Not `push(...)`: a suite of ~120k+ lines would overflow the call stack.
+        suites.forEach((suite, index) => {
+            for (const line of renderSuite(suite, index, timestamp)) {
+                lines.push(line);
+            }
+        });
         lines.push("</testsuites>");
         return `${lines.join("\n")}\n`;
     }
