@@ -1,0 +1,112 @@
+/**
+ * The pack's handlers without gRPC: `@pulumi/policy`'s own Analyze / AnalyzeStack handler
+ * functions (`makeAnalyzeRpcFun`, `makeAnalyzeStackRpcFun`) called in-process on generated
+ * resources, three rounds, so a profile (`node --cpu-prof dist/bench/pack-micro.js …`) shows the
+ * policies' work and nothing else. Used to find and check the fixes in bench/patches/.
+ *
+ * Usage: node dist/bench/pack-micro.js analyze|stack [--resources 2000] [--repo DIR] [--pack apigw|awsguard]
+ */
+import * as path from "path";
+import type { EngineResource } from "../test/support/engine";
+import { repoRoot } from "../test/support/engine";
+import { analyzerPb, structPb } from "../test/support/proto";
+import { encodeProperties } from "../test/support/wire";
+import { buildEstate, engineResources } from "./generate";
+
+type Callback = (error: unknown, response: { getDiagnosticsList(): unknown[] }) => void;
+type Handler = (call: { request: unknown }, callback: Callback) => void;
+
+function policiesOf(repo: string, pack: string): unknown[] {
+    if (pack === "awsguard") {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const apiGateway = require("@pulumi/awsguard/apiGateway") as Record<string, unknown>;
+        return [apiGateway.apiGatewayStageCached, apiGateway.apiGatewayMethodCachedAndEncrypted, apiGateway.apiGatewayEndpointType];
+    }
+    const bin = path.join(repo, "policies", "bin");
+    (require(path.join(bin, "pack", "secret-tap")) as { installSecretTap(): boolean }).installSecretTap();
+    const { policiesFor } = require(path.join(bin, "pack", "policies")) as { policiesFor(rules: unknown): unknown[] };
+    const { RULES } = require(path.join(bin, "rules")) as { RULES: unknown };
+    return policiesFor(RULES);
+}
+
+function struct(props: Record<string, unknown>) {
+    return structPb.Struct.fromJavaScript(encodeProperties(props, { skipInternalKeys: true }) as Parameters<typeof structPb.Struct.fromJavaScript>[0]);
+}
+
+function analyzeRequest(resource: EngineResource) {
+    const request = new analyzerPb.AnalyzeRequest();
+    request.setUrn(resource.urn ?? "");
+    request.setType(resource.type);
+    request.setName(resource.name);
+    request.setProperties(struct(resource.props));
+    request.setOptions(new analyzerPb.AnalyzerResourceOptions());
+    // Through bytes, as the pack receives it.
+    return analyzerPb.AnalyzeRequest.deserializeBinary(request.serializeBinary());
+}
+
+function analyzeStackRequest(resources: readonly EngineResource[]) {
+    const request = new analyzerPb.AnalyzeStackRequest();
+    request.setResourcesList(resources.map(resource => {
+        const item = new analyzerPb.AnalyzerResource();
+        item.setUrn(resource.urn ?? "");
+        item.setType(resource.type);
+        item.setName(resource.name);
+        item.setProperties(struct(resource.outputs ?? resource.props));
+        item.setOptions(new analyzerPb.AnalyzerResourceOptions());
+        item.setDependenciesList([...(resource.dependencies ?? [])]);
+        for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+            if (urns.length > 0) {
+                const dependencies = new analyzerPb.AnalyzerPropertyDependencies();
+                dependencies.setUrnsList([...urns]);
+                item.getPropertydependenciesMap().set(property, dependencies);
+            }
+        }
+        return item;
+    }));
+    return analyzerPb.AnalyzeStackRequest.deserializeBinary(request.serializeBinary());
+}
+
+function call(handler: Handler, request: unknown): Promise<number> {
+    return new Promise((resolve, reject) => handler({ request }, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList().length))));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    const option = (name: string, fallback: string) => {
+        const at = argv.indexOf(name);
+        return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+    };
+    const mode = argv[0] === "stack" ? "stack" : "analyze";
+    const repo = path.resolve(option("--repo", repoRoot()));
+    const pack = option("--pack", "apigw");
+    const count = Number(option("--resources", mode === "stack" ? "10000" : "2000"));
+    // @pulumi/policy as the pack resolves it, so the tap patches the module the handlers use.
+    const server = require(require.resolve("@pulumi/policy/server", { paths: [path.join(repo, "policies")] })) as Record<string, (...args: unknown[]) => Handler>;
+    const policies = policiesOf(repo, pack);
+    const resources = engineResources(buildEstate({ seed: 20260601, resources: count }));
+    const now = () => Number(process.hrtime.bigint()) / 1e6;
+    for (let round = 0; round < 3; round++) {
+        if (mode === "stack") {
+            const handler = server.makeAnalyzeStackRpcFun("bench", "0.0.0", "advisory", policies);
+            const request = analyzeStackRequest(resources);
+            const start = now();
+            const diagnostics = await call(handler, request);
+            process.stdout.write(`${pack} ${repo} AnalyzeStack N=${count} round ${round + 1}: ${(now() - start).toFixed(0)} ms, ${diagnostics} diagnostics\n`);
+        } else {
+            const handler = server.makeAnalyzeRpcFun("bench", "0.0.0", "advisory", policies);
+            const requests = resources.map(analyzeRequest);
+            const start = now();
+            let diagnostics = 0;
+            for (const request of requests) {
+                diagnostics += await call(handler, request);
+            }
+            process.stdout.write(`${pack} ${repo} Analyze N=${count} round ${round + 1}: ${((1000 * (now() - start)) / count).toFixed(1)} µs/resource, ${diagnostics} diagnostics\n`);
+        }
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+        process.exitCode = 1;
+    });
+}
