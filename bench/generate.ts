@@ -11,9 +11,8 @@
  * Usage: node dist/bench/generate.js --resources 10000 --format plan|export [--seed 1]
  *        [--create-fraction 0.02] --out FILE
  */
-import { SECRET_SIG, SIG_KEY } from "../test/support/wire";
 import type { EngineResource } from "../test/support/engine";
-import { SecretValue, secret, unknowns } from "../test/support/wire";
+import { SECRET_SIG, SecretValue, SIG_KEY, secret, unknowns } from "../test/support/wire";
 import {
     ACCESS_LOG_FORMAT, ACCOUNT_ID, buildEstate, Estate, ESTATE_NOW, EstateOptions, GenApi, GenLogGroup, GenPlan, logGroupArn, REGION,
     stageArn,
@@ -106,7 +105,6 @@ function engineRootResources(estate: Estate, context: EngineContext): EngineReso
 /** One REST API unit, in registration order (a resource after everything it depends on). */
 function engineUnitResources(api: GenApi, context: EngineContext): EngineResource[] {
     const { out, push } = collector(context);
-    const urn = context.urn;
     const known = context.allKnown || !api.created;
     const idOr = (id: string): unknown => (known ? id : unknowns.string);
     const apiProps: Record<string, unknown> = {

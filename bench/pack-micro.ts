@@ -18,8 +18,7 @@ type Handler = (call: { request: unknown }, callback: Callback) => void;
 
 function policiesOf(repo: string, pack: string): unknown[] {
     if (pack === "awsguard") {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const apiGateway = require("@pulumi/awsguard/apiGateway") as Record<string, unknown>;
+            const apiGateway = require("@pulumi/awsguard/apiGateway") as Record<string, unknown>;
         return [apiGateway.apiGatewayStageCached, apiGateway.apiGatewayMethodCachedAndEncrypted, apiGateway.apiGatewayEndpointType];
     }
     const bin = path.join(repo, "policies", "bin");

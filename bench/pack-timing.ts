@@ -108,7 +108,6 @@ if (process.env[TIMING_ENV] === "1") {
  * pack writes the profile (a `.cpuprofile`, as `--cpu-prof` writes) and exits.
  */
 function profileUntilTerminated(file: string): void {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const inspector = require("inspector") as typeof import("inspector");
     const session = new inspector.Session();
     session.connect();
