@@ -112,13 +112,27 @@ export async function writeReports(report: Report, outputs: readonly ReportOutpu
     let written = true;
     for (const target of outputs) {
         const color = target.output === undefined && io.stdout.isTTY === true && !noColor(io.env);
-        const rendered = createReporter(target.format, { color, showPasses: options.showPasses }).render(report);
+        const reporter = createReporter(target.format, { color, showPasses: options.showPasses });
         if (target.output === undefined) {
-            io.stdout.write(rendered);
+            for (const chunk of reporter.chunks ? reporter.chunks(report) : [reporter.render(report)]) {
+                io.stdout.write(chunk);
+            }
             continue;
         }
         try {
-            await fs.writeFile(target.output, rendered, "utf8");
+            if (reporter.chunks) {
+                // In pieces: a large report never exists as one string (nor as one Buffer).
+                const handle = await fs.open(target.output, "w");
+                try {
+                    for (const chunk of reporter.chunks(report)) {
+                        await handle.write(chunk, null, "utf8");
+                    }
+                } finally {
+                    await handle.close();
+                }
+            } else {
+                await fs.writeFile(target.output, reporter.render(report), "utf8");
+            }
         } catch (error) {
             io.stderr.write(errorLine(target.output, undefined, `cannot write the report: ${fileSystemProblem(error).replace("cannot be read", "cannot be written")}`));
             written = false;

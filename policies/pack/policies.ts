@@ -55,7 +55,26 @@ function common(rule: CatalogueRule) {
 
 /** Config validation is the kit's own (ajv): `@pulumi/policy` does not validate `configSchema`. */
 function configOf(rule: CatalogueRule, getConfig: () => object): Record<string, unknown> {
-    return resolveRuleConfig(rule, getConfig());
+    return resolvedConfig(rule, getConfig()).config;
+}
+
+/**
+ * A policy's config changes only with a Configure call, but `@pulumi/policy` hands it out afresh
+ * on every call (a new object each time), and validating it (clone + ajv + waivers) on every
+ * Analyze of every resource costs more than most rules. The last validated config of each rule is
+ * kept, keyed by its JSON text; an invalid config is never kept, so it fails every time.
+ */
+const configCache = new Map<string, { readonly json: string; readonly config: Record<string, unknown>; readonly waivers: readonly Waiver[] }>();
+
+function resolvedConfig(rule: CatalogueRule, raw: object): { readonly config: Record<string, unknown>; readonly waivers: readonly Waiver[] } {
+    const json = JSON.stringify(raw);
+    const cached = configCache.get(rule.id);
+    if (cached && cached.json === json) {
+        return cached;
+    }
+    const entry = { json, config: resolveRuleConfig(rule, raw), waivers: policyWaivers(rule.id, raw) };
+    configCache.set(rule.id, entry);
+    return entry;
 }
 
 /** What `report` needs besides the outcomes: the policy's waivers and the clock they are judged by. */
@@ -65,7 +84,24 @@ interface Judging {
 }
 
 function judgingOf(rule: CatalogueRule, getConfig: () => object, now: () => Date): Judging {
-    return { waivers: policyWaivers(rule.id, getConfig()), now: now() };
+    return { waivers: resolvedConfig(rule, getConfig()).waivers, now: now() };
+}
+
+/**
+ * Analyze runs each of our policies that matches the resource's type on the same request, and
+ * each would build the same one-resource Inventory. The secret tap hands out one property bag
+ * per request, so the bag identifies the request: the Inventory is built once and shared.
+ */
+const resourceInventories = new WeakMap<object, Inventory>();
+
+function inventoryOfResource(args: ResourceValidationArgs): Inventory {
+    const bag = unproxied(args.props);
+    let inventory = resourceInventories.get(bag);
+    if (!inventory) {
+        inventory = inventoryFromPulumi([recordFromArgs(args)]);
+        resourceInventories.set(bag, inventory);
+    }
+    return inventory;
 }
 
 function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidationPolicy {
@@ -79,7 +115,7 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
             }
             const config = configOf(rule, () => args.getConfig<object>());
             const judging = judgingOf(rule, () => args.getConfig<object>(), now);
-            const inventory = inventoryFromPulumi([recordFromArgs(args)]);
+            const inventory = inventoryOfResource(args);
             report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => !o.needsContext), inventory, reportViolation, args.urn, judging);
         },
         ...(rule.contextual
@@ -90,7 +126,8 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
                 validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
                     const config = configOf(rule, () => args.getConfig<object>());
                     const judging = judgingOf(rule, () => args.getConfig<object>(), now);
-                    const records = args.resources.map(recordFromPolicyResource);
+                    const stack = stackView(args.resources);
+                    const records = stack.records;
                     const deferred = new Set<string>();
                     for (const record of records) {
                         if (types.has(record.type)) {
@@ -101,7 +138,7 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
                     if (deferred.size === 0) {
                         return;
                     }
-                    const inventory = inventoryFromPulumi(records);
+                    const inventory = stackInventory(stack);
                     report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined, judging);
                 },
             }
@@ -125,7 +162,7 @@ function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolic
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
             const config = configOf(rule, () => args.getConfig<object>());
             const judging = judgingOf(rule, () => args.getConfig<object>(), now);
-            const inventory = inventoryFromPulumi(args.resources.map(recordFromPolicyResource));
+            const inventory = stackInventory(stackView(args.resources));
             report(rule, () => rule.evaluate(inventory, config, { now: judging.now }), inventory, reportViolation, undefined, judging);
         },
     };
@@ -139,6 +176,37 @@ function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
         props: unproxied(args.props),
         secretProps: secretPropsOf(args.props),
     };
+}
+
+/**
+ * `@pulumi/policy` runs every stack policy of an AnalyzeStack call on its own copy of the stack
+ * (`args.resources`), and each of ours would rebuild the same records and Inventory from it: ten
+ * and more full builds per call. The secret tap hands out one deserialized property bag per
+ * resource and request, so within one call the bags are the very same objects: the records and
+ * the Inventory are built once per call and reused by the other policies. A new call has new bags
+ * (its request is new), so nothing carries over from one call to the next.
+ */
+interface StackView {
+    readonly bags: readonly object[];
+    readonly records: readonly PulumiResourceRecord[];
+    inventory?: Inventory;
+}
+
+let lastStack: StackView | undefined;
+
+function stackView(resources: readonly PolicyResource[]): StackView {
+    const bags = resources.map(resource => unproxied(resource.props));
+    const last = lastStack;
+    if (last && last.bags.length === bags.length && last.bags.every((bag, i) => bag === bags[i])) {
+        return last;
+    }
+    lastStack = { bags, records: resources.map(recordFromPolicyResource) };
+    return lastStack;
+}
+
+function stackInventory(stack: StackView): Inventory {
+    stack.inventory ??= inventoryFromPulumi(stack.records);
+    return stack.inventory;
 }
 
 function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecord {

@@ -11,6 +11,9 @@ import { SIG_KEY, SECRET_SIG } from "../sources/pulumi/types";
  * tap reports itself as not installed and rules fall back to "cannot tell" (never a false pass).
  */
 const secretPropsByBag = new WeakMap<object, ReadonlySet<string>>();
+/** Request Struct → its deserialized bag (one per proxySecrets mode); gone with the request. */
+const deserialized = new WeakMap<object, Record<string, unknown>>();
+const deserializedWithSecretProxies = new WeakMap<object, Record<string, unknown>>();
 let installed = false;
 
 interface StructLike {
@@ -35,6 +38,15 @@ export function installSecretTap(): boolean {
         return false;
     }
     deserializeModule.deserializeProperties = function tappedDeserialize(struct: StructLike, proxySecrets: boolean) {
+        // `@pulumi/policy` deserializes a request's properties again for every policy (17 times per
+        // Analyze, once per stack policy and resource in AnalyzeStack). The request's Struct is the
+        // same object each time (protobuf caches message wrappers), so deserialize it once. Our
+        // policies never mutate the bag; each still gets its own unknown-checking proxy around it.
+        const cache = proxySecrets ? deserializedWithSecretProxies : deserialized;
+        const cached = typeof struct === "object" && struct !== null ? cache.get(struct) : undefined;
+        if (cached) {
+            return cached;
+        }
         const raw = struct.toJavaScript();
         const secretProps = new Set<string>();
         for (const [key, value] of Object.entries(raw)) {
@@ -44,6 +56,9 @@ export function installSecretTap(): boolean {
         }
         const props = original({ toJavaScript: () => raw }, proxySecrets);
         secretPropsByBag.set(unproxied(props), secretProps);
+        if (typeof struct === "object" && struct !== null) {
+            cache.set(struct, props);
+        }
         return props;
     };
     installed = true;

@@ -6,6 +6,11 @@ import { Report } from "./model";
  */
 export interface Reporter {
     render(report: Report): string;
+    /**
+     * The same bytes as `render`, in pieces, for reports too large to hold as one string (V8 caps
+     * a string at ~512 MiB: a JSON report of ~250k resources). Optional: callers fall back to `render`.
+     */
+    chunks?(report: Report): Iterable<string>;
 }
 
 export interface ReporterOptions {
