@@ -7,7 +7,7 @@ import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, Re
 import { RULES } from "../policies/rules";
 import { auditAccount, AuditError, AuditOptions, AuditStats } from "../policies/sources/aws/audit";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
-import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { ProgressBar } from "./progress";
 import { CliIO, EXIT, noColor, NOW_ENV } from "./scan";
@@ -220,18 +220,7 @@ function failure(error: unknown, io: CliIO): number {
         io.stderr.write(errorLine(undefined, undefined, error.message));
         return EXIT.usage;
     }
-    const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
-    if (problems) {
-        for (const problem of problems) {
-            io.stderr.write(errorLine(problem.file, problem.line, problem.message));
-        }
-        return EXIT.usage;
-    }
-    io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
-    const details = debugDetails(error, io.env);
-    if (details) {
-        io.stderr.write(details);
-    }
+    writeFailure(error, io);
     return EXIT.usage;
 }
 

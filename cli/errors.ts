@@ -94,3 +94,23 @@ export class UsageErrors extends Error {
         this.name = "UsageErrors";
     }
 }
+
+/**
+ * Everything a command writes when it fails: one line per usage problem (file, line, what), or
+ * one line for an unexpected error (its class only; the stack with APIGW_GUARD_DEBUG=1). The
+ * caller exits 2.
+ */
+export function writeFailure(error: unknown, io: { readonly stderr: { write(text: string): unknown }; readonly env: NodeJS.ProcessEnv }): void {
+    const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
+    if (problems) {
+        for (const problem of problems) {
+            io.stderr.write(errorLine(problem.file, problem.line, problem.message));
+        }
+        return;
+    }
+    io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
+    const details = debugDetails(error, io.env);
+    if (details) {
+        io.stderr.write(details);
+    }
+}

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
 import { INPUT_KINDS } from "../policies/report";
-import { debugDetails, describeUnexpected, errorLine, oneLine, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { describeUnexpected, errorLine, oneLine, TOOL_NAME, writeFailure } from "./errors";
 import { registerAuditCommand } from "./audit";
 import { registerProbeCommand } from "./probe";
 import { CliIO, EXIT, NOW_ENV, OutputFlags, scan, ScanOptions } from "./scan";
@@ -108,18 +108,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             // Help and --version exit 0; every parse error is bad usage.
             return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
         }
-        const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
-        if (problems) {
-            for (const problem of problems) {
-                io.stderr.write(errorLine(problem.file, problem.line, problem.message));
-            }
-            return EXIT.usage;
-        }
-        io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
-        const details = debugDetails(error, io.env);
-        if (details) {
-            io.stderr.write(details);
-        }
+        writeFailure(error, io);
         return EXIT.usage;
     }
 }

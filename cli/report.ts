@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { buildReport, FailOn } from "../policies/report";
 import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../policies/report/pulumi-events";
 import { RULES } from "../policies/rules";
-import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
 import { parseJsonText } from "./json-text";
 import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports } from "./scan";
@@ -114,18 +114,7 @@ export async function runReport(flags: ReportFlags, io: CliIO, tool: { readonly 
         }
         return report.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
     } catch (error) {
-        const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
-        if (problems) {
-            for (const problem of problems) {
-                io.stderr.write(errorLine(problem.file, problem.line, problem.message));
-            }
-            return EXIT.usage;
-        }
-        io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
-        const details = debugDetails(error, io.env);
-        if (details) {
-            io.stderr.write(details);
-        }
+        writeFailure(error, io);
         return EXIT.usage;
     }
 }

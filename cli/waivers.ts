@@ -4,7 +4,7 @@ import { WAIVERS_KEY, Waiver, waiverExpired } from "../policies/engine/config";
 import { sortKeys } from "../policies/report";
 import { RULES } from "../policies/rules";
 import { loadConfigFile, validateConfig } from "./config";
-import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
+import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { clockFrom } from "./gates";
 import { parseJsonText } from "./json-text";
 import { CliIO, EXIT, NOW_ENV } from "./scan";
@@ -144,18 +144,7 @@ async function guarded(io: CliIO, run: () => Promise<number>): Promise<number> {
     try {
         return await run();
     } catch (error) {
-        const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
-        if (problems) {
-            for (const problem of problems) {
-                io.stderr.write(errorLine(problem.file, problem.line, problem.message));
-            }
-            return EXIT.usage;
-        }
-        io.stderr.write(errorLine(undefined, undefined, describeUnexpected(error)));
-        const details = debugDetails(error, io.env);
-        if (details) {
-            io.stderr.write(details);
-        }
+        writeFailure(error, io);
         return EXIT.usage;
     }
 }
