@@ -23,19 +23,9 @@ import { FileSink, StringSink, TextSink, sha256 } from "./sink";
 export { buildEstate, ESTATE_NOW } from "./estate";
 export type { Estate, EstateOptions } from "./estate";
 
-/** Pulumi type tokens (pulumi-aws 7). */
-export const PulumiTypes = {
-    restApi: "aws:apigateway/restApi:RestApi",
-    resource: "aws:apigateway/resource:Resource",
-    method: "aws:apigateway/method:Method",
-    stage: "aws:apigateway/stage:Stage",
-    methodSettings: "aws:apigateway/methodSettings:MethodSettings",
-    apiKey: "aws:apigateway/apiKey:ApiKey",
-    usagePlan: "aws:apigateway/usagePlan:UsagePlan",
-    usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
-    account: "aws:apigateway/account:Account",
-    logGroup: "aws:cloudwatch/logGroup:LogGroup",
-} as const;
+import { PulumiTypes } from "../policies/sources/pulumi/types";
+
+export { PulumiTypes };
 const P = PulumiTypes;
 
 // ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { ProgressBar } from "./progress";
-import { CliIO, EXIT, noColor, NOW_ENV } from "./scan";
+import { CliIO, EXIT, noColor, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 const DEFAULT_UNUSED_DAYS = 30;
@@ -58,12 +58,7 @@ export interface AuditFlags extends GateFlags {
     includeValues?: boolean;
 }
 
-export interface RegisterAuditOptions {
-    /** Where output goes and the environment comes from (default: this process). */
-    readonly io?: CliIO;
-    readonly tool?: { readonly name: string; readonly version: string };
-    /** Receives the exit code (default: sets `process.exitCode`). */
-    readonly onExit?: (code: number) => void;
+export interface RegisterAuditOptions extends RegisterCommandOptions {
     /** Test seam: extra options for the SDK side (static credentials, retry timings). */
     readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "stats">>;
 }
@@ -73,9 +68,7 @@ export interface RegisterAuditOptions {
  * (`exitOverride`, `configureOutput`), so register it after configuring the program.
  */
 export function registerAuditCommand(program: Command, options: RegisterAuditOptions = {}): void {
-    const onExit = options.onExit ?? ((code: number) => {
-        process.exitCode = code;
-    });
+    const onExit = exitHandler(options);
     const command = program
         .command("audit")
         .description("Audit a live AWS account's API Gateway, read-only: the same rules over what is deployed, and API keys with no recent requests.")

@@ -11,7 +11,7 @@ import { parseRate } from "./probe/rate-limit";
 import { redactSecrets } from "./probe/redact";
 import { checkParamValue, DEFAULT_METHODS, parseRoutesFile, parseStackOutputs, ProbeInputError, ProbeRoute, SENDABLE_METHODS, STACK_OUTPUT_NAMES } from "./probe/routes";
 import { PROBE_RULES } from "./probe/rules";
-import { CliIO, EXIT, noColor, NOW_ENV } from "./scan";
+import { CliIO, EXIT, noColor, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
 
 /** Where the valid key is read from unless --key-env names another variable. */
 export const DEFAULT_KEY_ENV = "APIGW_GUARD_API_KEY";
@@ -79,22 +79,14 @@ Examples:
   $ ${TOOL_NAME} probe --url https://abc123.execute-api.eu-west-1.amazonaws.com/v1 --routes routes.json --format json --output probe.json
 `;
 
-export interface RegisterProbeOptions {
-    /** Where output goes and the environment comes from (default: this process). */
-    readonly io?: CliIO;
-    readonly tool?: { readonly name: string; readonly version: string };
-    /** Receives the exit code (default: sets `process.exitCode`). */
-    readonly onExit?: (code: number) => void;
-}
+export type RegisterProbeOptions = RegisterCommandOptions;
 
 /**
  * Adds `probe` to a program. The command inherits the program's commander settings
  * (`exitOverride`, `configureOutput`), so register it after configuring the program.
  */
 export function registerProbeCommand(program: Command, options: RegisterProbeOptions = {}): void {
-    const onExit = options.onExit ?? ((code: number) => {
-        process.exitCode = code;
-    });
+    const onExit = exitHandler(options);
     const command = program
         .command("probe")
         .description("Call a deployed stage and prove it refuses requests without an API key and accepts them with one.")

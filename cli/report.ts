@@ -6,7 +6,7 @@ import { RULES } from "../policies/rules";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
 import { parseJsonText } from "./json-text";
-import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports } from "./scan";
+import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports, exitHandler, RegisterCommandOptions } from "./scan";
 
 const STDIN_ARG = "-";
 const STDIN_NAME = "<stdin>";
@@ -45,19 +45,11 @@ export interface ReportFlags extends GateFlags {
     showPasses?: boolean;
 }
 
-export interface RegisterReportOptions {
-    /** Where output goes and the environment comes from (default: this process). */
-    readonly io?: CliIO;
-    readonly tool?: { readonly name: string; readonly version: string };
-    /** Receives the exit code (default: sets `process.exitCode`). */
-    readonly onExit?: (code: number) => void;
-}
+export type RegisterReportOptions = RegisterCommandOptions;
 
 /** Adds `report` to a program (register after configuring the program, as for `audit`). */
 export function registerReportCommand(program: Command, options: RegisterReportOptions = {}): void {
-    const onExit = options.onExit ?? ((code: number) => {
-        process.exitCode = code;
-    });
+    const onExit = exitHandler(options);
     const outputFlags = new OutputFlags();
     const command = program
         .command("report")

@@ -27,6 +27,22 @@ export interface ScanOptions {
     readonly framework?: GateFlags["framework"];
 }
 
+/** What a subcommand's `register…Command` takes: where output goes, the tool's name/version, and who receives the exit code. */
+export interface RegisterCommandOptions {
+    /** Where output goes and the environment comes from (default: this process). */
+    readonly io?: CliIO;
+    readonly tool?: { readonly name: string; readonly version: string };
+    /** Receives the exit code (default: sets `process.exitCode`). */
+    readonly onExit?: (code: number) => void;
+}
+
+/** The exit-code receiver of a registered command: the caller's, or `process.exitCode`. */
+export function exitHandler(options: RegisterCommandOptions): (code: number) => void {
+    return options.onExit ?? ((code: number) => {
+        process.exitCode = code;
+    });
+}
+
 export interface CliIO {
     readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
     readonly stderr: { write(text: string): unknown };

@@ -7,7 +7,7 @@ import { loadConfigFile, validateConfig } from "./config";
 import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { clockFrom } from "./gates";
 import { parseJsonText } from "./json-text";
-import { CliIO, EXIT, NOW_ENV } from "./scan";
+import { CliIO, EXIT, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
 import { loadWaiversFile } from "./waivers-file";
 
 const WAIVERS_HELP = `
@@ -31,11 +31,7 @@ same waivers as ${TOOL_NAME} scan (every policy accepts a 'waivers' list; the ru
 Selectors that are Terraform addresses or ARNs are kept, but only URNs match in a preview.
 `;
 
-export interface RegisterWaiversOptions {
-    readonly io?: CliIO;
-    /** Receives the exit code (default: sets `process.exitCode`). */
-    readonly onExit?: (code: number) => void;
-}
+export type RegisterWaiversOptions = Pick<RegisterCommandOptions, "io" | "onExit">;
 
 interface ToPolicyConfigFlags {
     config?: string;
@@ -48,9 +44,7 @@ interface CheckFlags {
 
 /** Adds `waivers to-policy-config` and `waivers check`. */
 export function registerWaiversCommand(program: Command, options: RegisterWaiversOptions = {}): void {
-    const onExit = options.onExit ?? ((code: number) => {
-        process.exitCode = code;
-    });
+    const onExit = exitHandler(options);
     const waivers = program
         .command("waivers")
         .description("Work with a waivers file: check it, or turn it into CrossGuard policy-pack config.")
