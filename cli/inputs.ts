@@ -48,8 +48,14 @@ async function load(arg: string, file: string, forced: InputKind | "auto", state
         if (forced === "terraform-hcl") {
             throw new SourceError("Terraform HCL cannot be read from stdin: pass the .tf file or its directory", file);
         }
-        const text = await reader.readStdin();
-        return fromText(text, file, forced, state);
+        const input: { text?: string } = {};
+        try {
+            input.text = await reader.readStdin();
+        } catch (error) {
+            const large = tooLarge(error, undefined);
+            throw large === undefined ? error : new SourceError(large, file);
+        }
+        return fromText(input, file, forced, state);
     }
     let stats: Stats;
     try {
@@ -73,14 +79,31 @@ async function load(arg: string, file: string, forced: InputKind | "auto", state
         await readable(arg, file);
         return terraformHcl(arg);
     }
-    let text: string;
+    const input: { text?: string } = {};
     try {
-        text = await fs.readFile(arg, "utf8");
+        input.text = await fs.readFile(arg, "utf8");
     } catch (error) {
-        throw new SourceError(fileSystemProblem(error), file);
+        throw new SourceError(tooLarge(error, stats.size) ?? fileSystemProblem(error), file);
     }
-    return fromText(text, file, forced, state);
+    return fromText(input, file, forced, state);
 }
+
+/**
+ * A JSON input is read whole into one string, and V8's strings stop at 2^29 - 24 characters
+ * (Node.js says "Invalid string length", or ERR_FS_FILE_TOO_LARGE past 2 GiB): say so, with the
+ * size, rather than "cannot be read" of a file that is readable.
+ */
+function tooLarge(error: unknown, bytes: number | undefined): string | undefined {
+    const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+    if (code !== "ERR_FS_FILE_TOO_LARGE" && code !== "ERR_STRING_TOO_LONG" && !(error instanceof RangeError && /string length/i.test(error.message))) {
+        return undefined;
+    }
+    const size = bytes === undefined ? "" : ` (${(bytes / 1e6).toFixed(0)} MB)`;
+    return `too large to read${size}: a JSON input is read whole, and the limit is ${MAX_JSON_TEXT_MIB} MiB of text`;
+}
+
+/** V8's longest string (2^29 - 24 UTF-16 code units), in MiB of ASCII text. */
+const MAX_JSON_TEXT_MIB = 512;
 
 async function readable(arg: string, file: string): Promise<void> {
     try {
@@ -98,7 +121,29 @@ function isTerraformConfigFile(file: string): boolean {
 
 const NOT_RECOGNISED = "not a Terraform plan/state JSON or a Pulumi stack export";
 
-async function fromText(raw: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }): Promise<FrontEndResult> {
+/**
+ * The input text is held in a box that is emptied once parsed: at 300k resources it is a string of
+ * several hundred MB, and nothing needs it while the inventory is built from the parsed value.
+ */
+async function fromText(input: { text?: string }, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }): Promise<FrontEndResult> {
+    const json = parseInput(input, file, forced);
+    const kind = forced === "auto" ? detectKind(json, file) : forced;
+    state.kind = kind;
+    switch (kind) {
+        case "pulumi-export":
+            return { inventory: inventoryFromStackExport(json, { file }), problems: [] };
+        case "terraform-plan":
+            return terraformPlan(json, file);
+        case "terraform-state":
+            return terraformState(json, file);
+        case "terraform-hcl":
+            throw new SourceError("Terraform HCL is read from a .tf file or a directory, not from JSON text", file);
+    }
+}
+
+function parseInput(input: { text?: string }, file: string, forced: InputKind | "auto"): unknown {
+    const raw = input.text ?? "";
+    input.text = undefined;
     const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.trim() === "") {
         throw new SourceError(file === STDIN_NAME ? "empty input" : "empty file", file);
@@ -123,19 +168,7 @@ async function fromText(raw: string, file: string, forced: InputKind | "auto", s
         const what = problem.truncated ? "truncated JSON" : "invalid JSON";
         throw new SourceError(`${what}: ${problem.reason} (${position})`, file, problem.line);
     }
-    const json = parsed.value;
-    const kind = forced === "auto" ? detectKind(json, file) : forced;
-    state.kind = kind;
-    switch (kind) {
-        case "pulumi-export":
-            return { inventory: inventoryFromStackExport(json, { file }), problems: [] };
-        case "terraform-plan":
-            return terraformPlan(json, file);
-        case "terraform-state":
-            return terraformState(json, file);
-        case "terraform-hcl":
-            throw new SourceError("Terraform HCL is read from a .tf file or a directory, not from JSON text", file);
-    }
+    return parsed.value;
 }
 
 function looksLikeHcl(text: string): boolean {

@@ -1,6 +1,6 @@
 import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
-import Ajv, { ErrorObject } from "ajv";
+import type { default as Ajv, ErrorObject } from "ajv";
 import { describeWaiverError, isCalendarDate, Waiver } from "../policies/engine/config";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
 import { parseJsonText } from "./json-text";
@@ -31,7 +31,10 @@ let compiled: ReturnType<Ajv["compile"]> | undefined;
 function validator(): ReturnType<Ajv["compile"]> {
     if (!compiled) {
         const schema = JSON.parse(readFileSync(WAIVERS_SCHEMA_FILE, "utf8")) as Record<string, unknown>;
-        compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+        // Loaded here, not at start-up: most runs read no waivers file.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const AjvClass = (require("ajv") as { default: typeof Ajv }).default;
+        compiled = new AjvClass({ allErrors: true, strict: false }).compile(schema);
     }
     return compiled;
 }

@@ -1,4 +1,4 @@
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import type { default as AjvType, ErrorObject, ValidateFunction } from "ajv";
 import { CatalogueRule } from "../rules/types";
 
 /** A configuration problem, phrased for a person: which policy, which field, what is wrong. */
@@ -9,13 +9,28 @@ export class ConfigError extends Error {
     }
 }
 
-const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false });
+/**
+ * ajv (loading it and compiling a schema) is the larger part of a small scan's start-up, and most
+ * runs give no config at all: the instance is made on first use, each schema compiled when first
+ * needed, and an empty config is filled from the schema's defaults without it (`emptyConfig`).
+ */
+let ajvInstance: AjvType | undefined;
+
+function ajv(): AjvType {
+    if (!ajvInstance) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = (require("ajv") as { default: typeof AjvType }).default;
+        ajvInstance = new Ajv({ allErrors: false, useDefaults: true, strict: false });
+    }
+    return ajvInstance;
+}
+
 const validators = new WeakMap<CatalogueRule, ValidateFunction>();
 
 function validatorFor(rule: CatalogueRule): ValidateFunction {
     let validate = validators.get(rule);
     if (!validate) {
-        validate = ajv.compile({ ...rule.configSchema, additionalProperties: rule.configSchema.additionalProperties ?? false });
+        validate = ajv().compile({ ...rule.configSchema, additionalProperties: rule.configSchema.additionalProperties ?? false });
         validators.set(rule, validate);
     }
     return validate;
@@ -34,6 +49,12 @@ export function resolveRuleConfig(rule: CatalogueRule, raw: unknown): Record<str
     }
     policyWaivers(rule.id, raw);
     const config: Record<string, unknown> = {};
+    if (Object.keys((raw ?? {}) as object).every(key => RESERVED_KEYS.has(key))) {
+        const defaults = emptyConfig(rule);
+        if (defaults) {
+            return defaults;
+        }
+    }
     for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
         if (!RESERVED_KEYS.has(key)) {
             config[key] = structuredClone(value);
@@ -43,6 +64,34 @@ export function resolveRuleConfig(rule: CatalogueRule, raw: unknown): Record<str
     if (!validate(config)) {
         const error = (validate.errors ?? [])[0];
         throw new ConfigError(rule.id, fieldOf(error), describe(error));
+    }
+    return config;
+}
+
+/**
+ * What validating `{}` against the rule's schema gives, without ajv, for the schemas where that is
+ * plain: nothing required, and each property's default a value that needs no further defaults
+ * (a primitive, or an array/object whose schema declares no defaults of its own). `undefined`
+ * otherwise; ajv then decides. A test holds this equal to ajv's answer for every rule.
+ */
+export function emptyConfig(rule: CatalogueRule): Record<string, unknown> | undefined {
+    const schema = rule.configSchema as { required?: readonly string[]; properties?: Record<string, unknown> };
+    if (schema.required && schema.required.length > 0) {
+        return undefined;
+    }
+    const config: Record<string, unknown> = {};
+    for (const [key, property] of Object.entries(schema.properties ?? {})) {
+        if (typeof property !== "object" || property === null) {
+            return undefined;
+        }
+        const { default: value, ...rest } = property as { default?: unknown };
+        if (value === undefined) {
+            continue;
+        }
+        if (typeof value === "object" && value !== null && JSON.stringify(rest).includes('"default"')) {
+            return undefined;
+        }
+        config[key] = structuredClone(value);
     }
     return config;
 }
@@ -140,7 +189,12 @@ export const POLICY_WAIVERS_SCHEMA = {
     },
 } as const;
 
-const validatePolicyWaivers = ajv.compile(POLICY_WAIVERS_SCHEMA);
+let policyWaiversValidator: ValidateFunction | undefined;
+
+function policyWaiversValidation(): ValidateFunction {
+    policyWaiversValidator ??= ajv().compile(POLICY_WAIVERS_SCHEMA);
+    return policyWaiversValidator;
+}
 
 /**
  * The waivers in one policy's raw config (empty when none). Throws `ConfigError` naming the field
@@ -154,8 +208,9 @@ export function policyWaivers(ruleId: string, raw: unknown): Waiver[] {
     if (list === undefined) {
         return [];
     }
-    if (!validatePolicyWaivers(list)) {
-        const error = (validatePolicyWaivers.errors ?? [])[0];
+    const validate = policyWaiversValidation();
+    if (!validate(list)) {
+        const error = (validate.errors ?? [])[0];
         const field = fieldOf(error);
         throw new ConfigError(ruleId, field ? `${WAIVERS_KEY}.${field}` : WAIVERS_KEY, describeWaiverError(error));
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
 import * as path from "node:path";
 import { assertCleanErrors, EXAMPLE_INFRA, parseReport, ROOT, scan, Scratch, STACK_EXPORT } from "./helpers";
 
@@ -93,6 +93,15 @@ const BAD_INPUTS: readonly BadInput[] = [
             return s.path("broken-hcl");
         },
         line: f => new RegExp(`^${escape(path.join(f, "main.tf"))}:3: HCL syntax error`),
+    },
+    {
+        what: "a JSON file past the longest string V8 can hold (a sparse 600 MiB file)",
+        make: s => {
+            const file = s.file("huge.json", `{"version": 3, "deployment": {"resources": [{"value": "${PLANTED}"`);
+            truncateSync(file, 600 * 1024 * 1024);
+            return file;
+        },
+        line: f => new RegExp(`^${escape(f)}: too large to read \\(629 MB\\): a JSON input is read whole, and the limit is 512 MiB of text$`),
     },
     {
         what: "a missing path",
