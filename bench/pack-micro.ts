@@ -4,7 +4,8 @@
  * resources, three rounds, so a profile (`node --cpu-prof dist/bench/pack-micro.js …`) shows the
  * policies' work and nothing else. Used to find and check the fixes in bench/patches/.
  *
- * Usage: node dist/bench/pack-micro.js analyze|stack [--resources 2000] [--repo DIR] [--pack apigw|awsguard]
+ * Usage: node dist/bench/pack-micro.js analyze|stack [--resources 2000] [--repo DIR] [--pack apigw|awsguard|floor]
+ * (`floor`: BENCH_FLOOR_POLICIES, default 11, stack policies that do nothing: @pulumi/policy's own cost)
  */
 import * as path from "path";
 import type { EngineResource } from "../test/support/engine";
@@ -13,7 +14,10 @@ import { analyzerPb, structPb } from "../test/support/proto";
 import { encodeProperties } from "../test/support/wire";
 import { buildEstate, engineResources } from "./generate";
 
-type Callback = (error: unknown, response: { getDiagnosticsList(): unknown[] }) => void;
+interface DiagnosticLike {
+    getPolicyname(): string;
+}
+type Callback = (error: unknown, response: { getDiagnosticsList(): DiagnosticLike[] }) => void;
 type Handler = (call: { request: unknown }, callback: Callback) => void;
 
 function policiesOf(repo: string, pack: string): unknown[] {
@@ -22,6 +26,13 @@ function policiesOf(repo: string, pack: string): unknown[] {
         return [apiGateway.apiGatewayStageCached, apiGateway.apiGatewayMethodCachedAndEncrypted, apiGateway.apiGatewayEndpointType];
     }
     const bin = path.join(repo, "policies", "bin");
+    if (pack === "floor") {
+        // @pulumi/policy's own cost: as many stack policies as apigw-guard has, doing nothing, with
+        // the same memoizing secret tap. What AnalyzeStack costs before any rule runs.
+        (require(path.join(bin, "pack", "secret-tap")) as { installSecretTap(): boolean }).installSecretTap();
+        const count = Number(process.env.BENCH_FLOOR_POLICIES ?? "11");
+        return Array.from({ length: count }, (_, i) => ({ name: `noop-${i}`, description: "nothing", enforcementLevel: "advisory", validateStack: () => undefined }));
+    }
     (require(path.join(bin, "pack", "secret-tap")) as { installSecretTap(): boolean }).installSecretTap();
     const { policiesFor } = require(path.join(bin, "pack", "policies")) as { policiesFor(rules: unknown): unknown[] };
     const { RULES } = require(path.join(bin, "rules")) as { RULES: unknown };
@@ -65,8 +76,21 @@ function analyzeStackRequest(resources: readonly EngineResource[]) {
     return analyzerPb.AnalyzeStackRequest.deserializeBinary(request.serializeBinary());
 }
 
+/** Diagnostics per policy, when `--by-policy` is given (stack mode). */
+const byPolicy = new Map<string, number>();
+
 function call(handler: Handler, request: unknown): Promise<number> {
-    return new Promise((resolve, reject) => handler({ request }, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList().length))));
+    return new Promise((resolve, reject) => handler({ request }, (error, response) => {
+        if (error) {
+            reject(error);
+            return;
+        }
+        const diagnostics = response.getDiagnosticsList();
+        for (const diagnostic of diagnostics) {
+            byPolicy.set(diagnostic.getPolicyname(), (byPolicy.get(diagnostic.getPolicyname()) ?? 0) + 1);
+        }
+        resolve(diagnostics.length);
+    }));
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -88,17 +112,25 @@ async function main(argv: readonly string[]): Promise<void> {
             const handler = server.makeAnalyzeStackRpcFun("bench", "0.0.0", "advisory", policies);
             const request = analyzeStackRequest(resources);
             const start = now();
+            const cpu = process.cpuUsage();
             const diagnostics = await call(handler, request);
-            process.stdout.write(`${pack} ${repo} AnalyzeStack N=${count} round ${round + 1}: ${(now() - start).toFixed(0)} ms, ${diagnostics} diagnostics\n`);
+            const used = process.cpuUsage(cpu);
+            if (argv.includes("--by-policy") && round === 0) {
+                process.stdout.write(`${[...byPolicy].map(([policy, n]) => `  ${policy}: ${n}`).join("\n")}\n`);
+            }
+            process.stdout.write(`${pack} ${repo} AnalyzeStack N=${count} round ${round + 1}: ${(now() - start).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms), ${diagnostics} diagnostics\n`);
         } else {
             const handler = server.makeAnalyzeRpcFun("bench", "0.0.0", "advisory", policies);
             const requests = resources.map(analyzeRequest);
             const start = now();
+            const cpu = process.cpuUsage();
             let diagnostics = 0;
             for (const request of requests) {
                 diagnostics += await call(handler, request);
             }
-            process.stdout.write(`${pack} ${repo} Analyze N=${count} round ${round + 1}: ${((1000 * (now() - start)) / count).toFixed(1)} µs/resource, ${diagnostics} diagnostics\n`);
+            const used = process.cpuUsage(cpu);
+            const cpuPerResource = (used.user + used.system) / count;
+            process.stdout.write(`${pack} ${repo} Analyze N=${count} round ${round + 1}: ${((1000 * (now() - start)) / count).toFixed(1)} µs/resource (CPU ${cpuPerResource.toFixed(1)} µs), ${diagnostics} diagnostics\n`);
         }
     }
 }

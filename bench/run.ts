@@ -103,9 +103,10 @@ interface PackSpec {
     readonly env?: Record<string, string>;
 }
 
-function packs(options: Options): { minimal: PackSpec; apigw: PackSpec; awsguard: PackSpec; awsguardAll: PackSpec } {
+function packs(options: Options): { minimal: PackSpec; floor: PackSpec; apigw: PackSpec; awsguard: PackSpec; awsguardAll: PackSpec } {
     return {
         minimal: { id: "minimal", dir: path.join(benchRoot, "packs", "minimal") },
+        floor: { id: "floor (apigw-guard's policies doing nothing)", dir: path.join(benchRoot, "packs", "floor"), env: { BENCH_FLOOR_BIN: path.join(options.repo, "policies", "bin") } },
         apigw: { id: "apigw-guard", dir: path.join(options.repo, "policies") },
         awsguard: { id: "awsguard (API Gateway policies)", dir: path.join(benchRoot, "packs", "awsguard") },
         awsguardAll: { id: "awsguard (all policies)", dir: path.join(benchRoot, "packs", "awsguard"), env: { BENCH_AWSGUARD_SCOPE: "all" } },
@@ -206,7 +207,7 @@ async function engineOnce(pack: PackSpec, resources: ReturnType<typeof engineRes
 }
 
 async function measureEngine(options: Options, targets: Target[]): Promise<Record<string, unknown>> {
-    const { apigw, awsguard, awsguardAll } = packs(options);
+    const { apigw, awsguard, awsguardAll, floor } = packs(options);
     const sizes = options.quick ? [200, 1000] : [1000, 10000];
     const out: Record<string, unknown> = {};
     for (const size of sizes) {
@@ -215,7 +216,7 @@ async function measureEngine(options: Options, targets: Target[]): Promise<Recor
         const largest = size === sizes[sizes.length - 1];
         const repeats = options.quick ? 1 : size >= 10000 ? 2 : 3;
         const runs = new Map<string, EngineRun[]>();
-        const list = largest && !options.quick ? [apigw, awsguard, awsguardAll] : [apigw, awsguard];
+        const list = largest ? (options.quick ? [apigw, awsguard, floor] : [apigw, awsguard, awsguardAll, floor]) : [apigw, awsguard];
         for (let r = 0; r < repeats; r++) {
             for (const pack of list) {
                 gc();
@@ -263,10 +264,19 @@ async function measureEngine(options: Options, targets: Target[]): Promise<Recor
             value: packRatio,
             met: packRatio <= 1,
         });
+        const floorRun = perPack[floor.id];
+        if (floorRun) {
+            out[String(size)] = {
+                ...(out[String(size)] as object),
+                analyzeStackOverFloorMs: round(ours.analyzeStackPackMs - floorRun.analyzeStackPackMs, 0),
+                perResourceOverFloorMs: round(ours.packMsPerResource - floorRun.packMsPerResource, 4),
+            };
+        }
         if (size >= 10000) {
+            const floorNote = floorRun ? `; @pulumi/policy's own cost for the same policies doing nothing: ${round(floorRun.analyzeStackPackMs, 0)} ms` : "";
             targets.push({
                 id: `engine.${size}.analyzeStack`,
-                description: `engine path N=${size}: AnalyzeStack time inside the pack (decode + policies + encode; harness encoding ${round(median(encodings.map(e => e.encodeMs)), 0)} ms excluded)`,
+                description: `engine path N=${size}: AnalyzeStack time inside the pack (decode + policies + encode; harness encoding ${round(median(encodings.map(e => e.encodeMs)), 0)} ms excluded${floorNote})`,
                 target: "< 1000 ms",
                 value: round(ours.analyzeStackPackMs, 0),
                 met: ours.analyzeStackPackMs < 1000,

@@ -83,8 +83,10 @@ interface Judging {
     readonly now: Date;
 }
 
-function judgingOf(rule: CatalogueRule, getConfig: () => object, now: () => Date): Judging {
-    return { waivers: resolvedConfig(rule, getConfig()).waivers, now: now() };
+/** A policy's validated config and how its failures are judged, from one read of its config. */
+function settingsOf(rule: CatalogueRule, raw: object, now: () => Date): { readonly config: Record<string, unknown>; readonly judging: Judging } {
+    const { config, waivers } = resolvedConfig(rule, raw);
+    return { config, judging: { waivers, now: now() } };
 }
 
 /**
@@ -107,42 +109,50 @@ function inventoryOfResource(args: ResourceValidationArgs): Inventory {
 function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidationPolicy {
     const types = new Set(rule.appliesTo.flatMap(kind => TYPES_BY_KIND.get(kind) ?? []));
     const remediation = remediationFor(rule.id);
+    const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+        if (!types.has(args.type)) {
+            // Not `args.notApplicable()`: it throws, and an Error per policy and resource costs
+            // more than the rest of the call. Rules of one type are skipped before this (below).
+            return;
+        }
+        const { config, judging } = settingsOf(rule, args.getConfig<object>(), now);
+        const inventory = inventoryOfResource(args);
+        report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => !o.needsContext), inventory, reportViolation, args.urn, judging);
+    };
+    // Every resource policy runs on every resource (17 per Analyze). A rule of one resource type
+    // says so the way `validateResourceOfType` does, so that `@pulumi/policy` passes over it for
+    // the other types before building any arguments, and tells the engine "not applicable" there.
+    const onlyType = types.size === 1 ? [...types][0] : undefined;
+    withPulumiType(validateResource, onlyType);
+    const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation) => {
+        const { config, judging } = settingsOf(rule, args.getConfig<object>(), now);
+        const stack = stackView(args.resources);
+        const deferred = new Set<string>();
+        for (const record of stack.records) {
+            if (types.has(record.type)) {
+                for (const outcome of rule.evaluate(inventoryAlone(stack, record), config, { now: judging.now })) {
+                    if (outcome.needsContext) {
+                        deferred.add(outcome.ref);
+                    }
+                }
+            }
+        }
+        if (deferred.size === 0) {
+            return;
+        }
+        const inventory = stackInventory(stack);
+        report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined, judging);
+    };
+    // In a stack without the rule's type there is nothing to decide: `@pulumi/policy` then skips
+    // the stack pass before materialising the stack for it.
+    withPulumiType(validateStack, onlyType);
     return {
         ...common(rule),
-        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            if (!types.has(args.type)) {
-                return;
-            }
-            const config = configOf(rule, () => args.getConfig<object>());
-            const judging = judgingOf(rule, () => args.getConfig<object>(), now);
-            const inventory = inventoryOfResource(args);
-            report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => !o.needsContext), inventory, reportViolation, args.urn, judging);
-        },
-        ...(rule.contextual
-            ? {
-                // Undocumented but supported by @pulumi/policy: a policy with both functions runs in
-                // Analyze and in AnalyzeStack (the pack tests prove it). The stack pass decides only
-                // what one resource alone could not, so nothing is reported twice.
-                validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-                    const config = configOf(rule, () => args.getConfig<object>());
-                    const judging = judgingOf(rule, () => args.getConfig<object>(), now);
-                    const stack = stackView(args.resources);
-                    const records = stack.records;
-                    const deferred = new Set<string>();
-                    for (const record of records) {
-                        if (types.has(record.type)) {
-                            const alone = rule.evaluate(inventoryFromPulumi([record]), config, { now: judging.now });
-                            alone.filter(o => o.needsContext).forEach(o => deferred.add(o.ref));
-                        }
-                    }
-                    if (deferred.size === 0) {
-                        return;
-                    }
-                    const inventory = stackInventory(stack);
-                    report(rule, () => rule.evaluate(inventory, config, { now: judging.now }).filter(o => deferred.has(o.ref)), inventory, reportViolation, undefined, judging);
-                },
-            }
-            : {}),
+        validateResource,
+        // Undocumented but supported by @pulumi/policy: a policy with both functions runs in
+        // Analyze and in AnalyzeStack (the pack tests prove it). The stack pass decides only what
+        // one resource alone could not, so nothing is reported twice.
+        ...(rule.contextual ? { validateStack } : {}),
         ...(remediation
             ? {
                 remediateResource: (args: ResourceValidationArgs) => {
@@ -156,12 +166,18 @@ function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidatio
     };
 }
 
+/** Marks a validation function with the one resource type it applies to, as `@pulumi/policy`'s `…OfType` helpers do. */
+function withPulumiType(validate: object, type: string | undefined): void {
+    if (type !== undefined) {
+        (validate as { __pulumiType?: string }).__pulumiType = type;
+    }
+}
+
 function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolicy {
     return {
         ...common(rule),
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-            const config = configOf(rule, () => args.getConfig<object>());
-            const judging = judgingOf(rule, () => args.getConfig<object>(), now);
+            const { config, judging } = settingsOf(rule, args.getConfig<object>(), now);
             const inventory = stackInventory(stackView(args.resources));
             report(rule, () => rule.evaluate(inventory, config, { now: judging.now }), inventory, reportViolation, undefined, judging);
         },
@@ -190,6 +206,8 @@ interface StackView {
     readonly bags: readonly object[];
     readonly records: readonly PulumiResourceRecord[];
     inventory?: Inventory;
+    /** One-resource Inventories, shared by the contextual rules' stack passes. */
+    readonly alone: Map<PulumiResourceRecord, Inventory>;
 }
 
 let lastStack: StackView | undefined;
@@ -200,13 +218,23 @@ function stackView(resources: readonly PolicyResource[]): StackView {
     if (last && last.bags.length === bags.length && last.bags.every((bag, i) => bag === bags[i])) {
         return last;
     }
-    lastStack = { bags, records: resources.map(recordFromPolicyResource) };
+    lastStack = { bags, records: resources.map(recordFromPolicyResource), alone: new Map() };
     return lastStack;
 }
 
 function stackInventory(stack: StackView): Inventory {
     stack.inventory ??= inventoryFromPulumi(stack.records);
     return stack.inventory;
+}
+
+/** A resource judged without the rest of the stack: what the contextual rules' Analyze saw. */
+function inventoryAlone(stack: StackView, record: PulumiResourceRecord): Inventory {
+    let inventory = stack.alone.get(record);
+    if (!inventory) {
+        inventory = inventoryFromPulumi([record]);
+        stack.alone.set(record, inventory);
+    }
+    return inventory;
 }
 
 function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecord {

@@ -70,6 +70,32 @@ describe("CrossGuard pack, driven as the Pulumi engine drives it", function () {
             });
         }
 
+        it("tells the engine which resource policies of one type do not apply to a resource, and decides the rest", () => {
+            // Stage rules cover REST and HTTP API stages (two types): they pass over the others silently.
+            const twoTypes = new Set(["apigateway-stage-access-logging", "apigateway-stage-xray-tracing"]);
+            const resourceRules = RULES.filter(rule => rule.scope === "resource");
+            for (const [urn, kind, ownRule] of [
+                [urnOf(T.stage, "prod"), "stage", "apigateway-stage-access-logging"],
+                [urnOf(T.method, "get-orders"), "method", "apigateway-method-api-key-required"],
+            ] as const) {
+                const skipped = result.notApplicable.filter(n => n.phase === "analyze" && n.urn === urn).map(n => n.policyName);
+                const others = resourceRules.filter(rule => !rule.appliesTo.includes(kind) && !twoTypes.has(rule.id)).map(rule => rule.id);
+                assert.ok(others.length > 5);
+                assert.deepEqual([...skipped].sort(), [...others].sort(), `${kind}: every one-type resource rule of another type, and only those`);
+                assert.ok(of(result, ownRule).some(d => d.urn === urn), `the ${kind}'s own rules still ran`);
+            }
+        });
+
+        it("skips a contextual rule's stack pass when the stack has none of its type", async () => {
+            const withoutRoutes = insecureResources().filter(r => !r.type.startsWith("aws:apigatewayv2/"));
+            const run = await runLikeEngine(withoutRoutes, { pack });
+            const stackSkipped = run.notApplicable.filter(n => n.phase === "analyzeStack").map(n => n.policyName);
+            assert.deepEqual(stackSkipped, ["apigateway-v2-route-authorization"]);
+            assert.deepEqual(of(run, "apigateway-v2-route-authorization"), []);
+            const stackPassed = result.notApplicable.filter(n => n.phase === "analyzeStack").map(n => n.policyName);
+            assert.deepEqual(stackPassed, [], "with routes in the stack, every stack pass runs");
+        });
+
         it("fails the run (mandatory violations)", () => {
             assert.equal(result.failed, true);
         });
