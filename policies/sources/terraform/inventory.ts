@@ -91,13 +91,16 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
 };
 
 /**
+ * `addresses`, when given, holds `parseAddress(records[i].address)` at index i: a front end that
+ * parsed every address already passes them so they are not parsed twice.
+ *
  * The one mapping from Terraform resources to Inventory entities, shared by the plan, state and
  * HCL front ends. Links are made by known id/ARN first (state, plans of existing resources), then
  * through the configuration references of the attribute (new resources, HCL), matching a
  * reference to the count/for_each instance that shares the referrer's module instance and key.
  */
-export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[]): Inventory {
-    return new TerraformInventoryBuilder(records).build();
+export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[], addresses?: readonly (TfAddress | undefined)[]): Inventory {
+    return new TerraformInventoryBuilder(records, addresses).build();
 }
 
 /** The ref of the stage entity that a deployment's deprecated inline `stage_name` creates. */
@@ -132,8 +135,9 @@ class TerraformInventoryBuilder {
     private readonly deploymentStages = new Set<string>();
     private readonly gaps: InventoryGap[] = [];
 
-    constructor(records: readonly TfResourceRecord[]) {
-        for (const record of records) {
+    constructor(records: readonly TfResourceRecord[], addresses?: readonly (TfAddress | undefined)[]) {
+        for (let index = 0; index < records.length; index++) {
+            const record = records[index];
             if (record.mode !== "managed") {
                 continue;
             }
@@ -143,7 +147,7 @@ class TerraformInventoryBuilder {
             }
             this.records.push(record);
             this.byAddress.set(record.address, record);
-            const address = parseAddress(record.address);
+            const address = addresses ? addresses[index] : parseAddress(record.address);
             if (address) {
                 this.parsed.set(record.address, address);
                 const key = configAddress(address);
@@ -222,15 +226,25 @@ class TerraformInventoryBuilder {
     private provenance(record: TfResourceRecord, read: Reader): Provenance {
         const arn = nonEmpty(read.string(record.values, "arn"));
         const fieldLines = this.fieldLines(record);
-        return {
+        // Optional fields are assigned rather than spread in: one object per entity, same key order.
+        const provenance: { -readonly [K in keyof Provenance]: Provenance[K] } = {
             source: "terraform",
             address: record.address,
             resourceType: record.type,
-            ...(typeof arn === "string" ? { arn } : {}),
-            ...(record.file !== undefined ? { file: record.file } : {}),
-            ...(record.line !== undefined ? { line: record.line } : {}),
-            ...(fieldLines ? { fieldLines } : {}),
         };
+        if (typeof arn === "string") {
+            provenance.arn = arn;
+        }
+        if (record.file !== undefined) {
+            provenance.file = record.file;
+        }
+        if (record.line !== undefined) {
+            provenance.line = record.line;
+        }
+        if (fieldLines) {
+            provenance.fieldLines = fieldLines;
+        }
+        return provenance;
     }
 
     private fieldLines(record: TfResourceRecord): Record<string, number> | undefined {
