@@ -31,6 +31,17 @@ export const TfTypes = {
 const T = TfTypes;
 const RELEVANT_TYPES: ReadonlySet<string> = new Set(Object.values(TfTypes));
 
+/**
+ * The `TfTypes` constant equal to `type`, else `type`. Strings from `JSON.parse` are separate,
+ * non-interned copies, so every `record.type === T.x` (and the `switch` in the mapping) compared
+ * characters; front ends pass record types through this once so those compare by identity.
+ */
+export function canonicalTfType(type: string): string {
+    return CANONICAL_TYPES.get(type) ?? type;
+}
+
+const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map(Object.values(TfTypes).map(type => [type, type]));
+
 /** True for resource types the mapping turns into entities (front ends may skip the rest early). */
 export function isRelevantTfType(type: string): boolean {
     return RELEVANT_TYPES.has(type);
@@ -114,16 +125,16 @@ class TerraformInventoryBuilder {
     private readonly parsed = new Map<string, TfAddress>();
     private readonly byConfigAddress = new Map<string, TfResourceRecord[]>();
     /**
-     * `configAddress\0moduleInstancePath` → records: the instances of a block inside one module
-     * instance. A reference from `module.api["a"]` to `aws_x.y` then costs a map lookup instead of
+     * `configAddress` → `moduleInstancePath` → records: the instances of a block inside one module
+     * instance (nested maps: no key string is built per record or lookup). A reference from `module.api["a"]` to `aws_x.y` then costs a map lookup instead of
      * a scan over every instance of the block in every module instance (quadratic in a plan of a
      * for_each module with thousands of instances).
      */
-    private readonly byConfigAddressInModule = new Map<string, TfResourceRecord[]>();
+    private readonly byConfigAddressInModule = new Map<string, Map<string, TfResourceRecord[]>>();
     /** Parsed references (every instance of a block repeats the same reference strings). */
     private readonly parsedReferences = new Map<string, TfAddress | undefined>();
-    /** `type\0id` → address, for records whose cloud id is known. */
-    private readonly addressByTypeAndId = new Map<string, string>();
+    /** type → id → address, for records whose cloud id is known. */
+    private readonly addressByTypeAndId = new Map<string, Map<string, string>>();
     private readonly addressByArn = new Map<string, string>();
     /** REST API root resource id → REST API address. */
     private readonly restApiByRootId = new Map<string, string>();
@@ -157,22 +168,26 @@ class TerraformInventoryBuilder {
                 } else {
                     this.byConfigAddress.set(key, [record]);
                 }
-                const inModuleKey = `${key}\u0000${moduleInstancePath(address)}`;
-                const inModule = this.byConfigAddressInModule.get(inModuleKey);
+                const modules = innerMap(this.byConfigAddressInModule, key);
+                const modulePath = moduleInstancePath(address);
+                const inModule = modules.get(modulePath);
                 if (inModule) {
                     inModule.push(record);
                 } else {
-                    this.byConfigAddressInModule.set(inModuleKey, [record]);
+                    modules.set(modulePath, [record]);
                 }
             }
             const id = knownString(record.values.id);
             if (id) {
-                this.addressByTypeAndId.set(`${record.type}\u0000${id}`, record.address);
+                innerMap(this.addressByTypeAndId, record.type).set(id, record.address);
             }
             const arn = knownString(record.values.arn);
             if (arn) {
                 this.addressByArn.set(arn, record.address);
-                this.addressByArn.set(withoutLogStreamSuffix(arn), record.address);
+                const bare = withoutLogStreamSuffix(arn);
+                if (bare !== arn) {
+                    this.addressByArn.set(bare, record.address);
+                }
             }
             if (record.type === T.restApi) {
                 const rootId = knownString(record.values.root_resource_id);
@@ -285,11 +300,14 @@ class TerraformInventoryBuilder {
      */
     private referenced(record: TfResourceRecord, attribute: string, types: readonly string[]): TfResourceRecord[] {
         const out: TfResourceRecord[] = [];
-        const seen = new Set<string>();
-        for (const reference of record.references[attribute] ?? []) {
+        const references = record.references[attribute];
+        if (!references) {
+            return out;
+        }
+        for (const reference of references) {
             for (const target of this.resolveReference(record, reference)) {
-                if (types.includes(target.type) && !seen.has(target.address)) {
-                    seen.add(target.address);
+                // Records are unique by address (the constructor drops repeats): identity is enough.
+                if (types.includes(target.type) && !out.includes(target)) {
                     out.push(target);
                 }
             }
@@ -325,7 +343,7 @@ class TerraformInventoryBuilder {
         const moduleKeyed = target.modules.some(step => step.key !== undefined);
         if (candidates.length > 1 && self && !moduleKeyed) {
             // Same result as the filter below, from the index: the instances in the referrer's module instance.
-            const sameModule = this.byConfigAddressInModule.get(`${blockAddress}\u0000${moduleInstancePath(self)}`);
+            const sameModule = this.byConfigAddressInModule.get(blockAddress)?.get(moduleInstancePath(self));
             if (sameModule && sameModule.length > 0) {
                 candidates = sameModule;
             }
@@ -357,7 +375,7 @@ class TerraformInventoryBuilder {
     private link(record: TfResourceRecord, attribute: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
         if (typeof value === "string" && value !== "") {
             for (const type of targetTypes) {
-                const address = this.addressByTypeAndId.get(`${type}\u0000${value}`);
+                const address = this.addressByTypeAndId.get(type)?.get(value);
                 if (address) {
                     return entityLink(address);
                 }
@@ -897,7 +915,17 @@ function positiveOrUnset(value: Maybe<number | undefined>): Maybe<number | undef
 }
 
 function withoutLogStreamSuffix(arn: string): string {
-    return arn.replace(/:\*$/, "");
+    return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
+}
+
+/** The inner map of a two-level index, created on first use. */
+function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+    let inner = outer.get(key);
+    if (!inner) {
+        inner = new Map<string, V>();
+        outer.set(key, inner);
+    }
+    return inner;
 }
 
 function logGroupNameFromArn(arn: string): string | undefined {

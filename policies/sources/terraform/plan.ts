@@ -1,7 +1,7 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
 import { configAddress, moduleInstancePath, parseAddress, resourceAddress, TfAddress } from "./address";
-import { inventoryFromTerraformRecords } from "./inventory";
+import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import {
     checkFormatVersion, expectObject, expectString, isJsonObject, itemField, JsonObject, jsonTypeName, optionalArray,
     optionalObject, sensitivePaths, walkModule, withUnknowns,
@@ -66,7 +66,7 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         const found = parsed ? configuration.of(configAddress(parsed)) : undefined;
         const record: Mutable<TfResourceRecord> = {
             address,
-            type,
+            type: canonicalTfType(type),
             name,
             mode: "managed",
             modulePath: parsed ? moduleInstancePath(parsed) : "",

@@ -1,6 +1,6 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
-import { inventoryFromTerraformRecords } from "./inventory";
+import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import { checkFormatVersion, expectObject, expectString, isJsonObject, itemField, jsonTypeName, modulePathOf, optionalObject, sensitivePaths, walkModule } from "./json";
 import { TerraformSourceOptions } from "./plan";
 import { TfResourceRecord } from "./types";
@@ -38,7 +38,7 @@ export function terraformStateRecords(json: unknown, opts: TerraformSourceOption
         seen.add(address);
         records.push({
             address,
-            type: expectString(resource.type, `${field}.type`, file),
+            type: canonicalTfType(expectString(resource.type, `${field}.type`, file)),
             name: expectString(resource.name, `${field}.name`, file),
             mode: "managed",
             modulePath: modulePathOf(address),
