@@ -119,6 +119,21 @@ export function deploymentStageRef(deploymentAddress: string): string {
     return `${deploymentAddress}#stage`;
 }
 
+interface EntityBase {
+    ref: string;
+    name: string;
+    provenance: Provenance;
+    id?: string;
+}
+
+/** An entity's own fields: everything but the base, per kind. */
+type EntityFields = { [K in Entity["kind"]]: Omit<Extract<Entity, { kind: K }>, keyof EntityBase> }[Entity["kind"]];
+
+/** `{ ...base, ...fields }` (same keys, same order), without the generic spread copy. */
+function withBase<F extends EntityFields>(base: EntityBase, fields: F): EntityBase & F {
+    return Object.assign(base, fields);
+}
+
 class TerraformInventoryBuilder {
     private readonly records: TfResourceRecord[] = [];
     private readonly byAddress = new Map<string, TfResourceRecord>();
@@ -278,14 +293,18 @@ class TerraformInventoryBuilder {
         return Object.keys(out).length > 0 ? out : undefined;
     }
 
-    private base(record: TfResourceRecord, read: Reader, ref: string = record.address) {
+    /**
+     * The fields every entity starts with. Entities are built as `withBase(base, fields)`:
+     * spreading a base of varying shape (`{ ...base, kind }`) took V8's slow generic copy and
+     * was the largest self time of the mapping.
+     */
+    private base(record: TfResourceRecord, read: Reader, ref: string = record.address): EntityBase {
         const id = knownString(record.values.id);
-        return {
-            ref,
-            name: this.displayName(record),
-            provenance: this.provenance(record, read),
-            ...(id ? { id } : {}),
-        };
+        const base: EntityBase = { ref, name: this.displayName(record), provenance: this.provenance(record, read) };
+        if (id) {
+            base.id = id;
+        }
+        return base;
     }
 
     /** The entity ref of a record (a deployment stands for the stage its `stage_name` creates). */
@@ -399,32 +418,28 @@ class TerraformInventoryBuilder {
         const v = record.values;
         switch (record.type) {
             case T.restApi:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "rest-api",
                     apiKeySource: this.apiKeySource(record, read),
                     endpointTypes: read.stringList(v, "endpoint_configuration.types"),
-                };
+                });
             case T.resource:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "api-resource",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
                     path: this.resourcePath(record.address),
-                };
+                });
             case T.method:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "method",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
                     path: this.methodPath(record, read),
                     httpMethod: required(upper(nonEmpty(read.string(v, "http_method")))),
                     apiKeyRequired: read.boolean(v, "api_key_required"),
                     authorizationType: upper(nonEmpty(read.string(v, "authorization"))),
-                };
+                });
             case T.stage:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "stage",
                     apiVersion: "v1",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
@@ -434,15 +449,14 @@ class TerraformInventoryBuilder {
                     cacheClusterEnabled: read.boolean(v, "cache_cluster_enabled"),
                     webAclArn: this.stageWebAcl(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
-                };
+                });
             case T.deployment:
                 return this.deploymentStage(record, read);
             case T.methodSettings: {
                 const restApi = this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]);
                 const stageName = required(nonEmpty(read.string(v, "stage_name")));
                 const stage = this.stageOf(record, "stage_name", restApi, stageName);
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "method-settings",
                     restApi,
                     stage,
@@ -453,92 +467,82 @@ class TerraformInventoryBuilder {
                     dataTraceEnabled: read.boolean(v, "settings.data_trace_enabled"),
                     cachingEnabled: read.boolean(v, "settings.caching_enabled"),
                     cacheDataEncrypted: read.boolean(v, "settings.cache_data_encrypted"),
-                };
+                });
             }
             case T.apiKey: {
                 const enabled = read.boolean(v, "enabled");
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "api-key",
                     // The provider defaults `enabled` to true.
                     enabled: enabled === undefined ? true : enabled,
                     createdDate: nonEmpty(read.string(v, "created_date")),
                     tags: this.tags(record, read),
                     value: this.apiKeyValue(record),
-                };
+                });
             }
             case T.usagePlan:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "usage-plan",
                     throttle: throttle(read, v),
                     quota: quota(read, v),
                     apiStages: this.apiStages(record, read),
-                };
+                });
             case T.usagePlanKey: {
                 const value = this.attachmentValue(record);
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "usage-plan-key",
                     usagePlan: this.link(record, "usage_plan_id", read.string(v, "usage_plan_id"), [T.usagePlan]),
                     apiKey: this.link(record, "key_id", read.string(v, "key_id"), [T.apiKey]),
                     ...(value ? { value } : {}),
-                };
+                });
             }
             case T.account:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "account",
                     cloudwatchRoleArn: nonEmpty(read.string(v, "cloudwatch_role_arn")),
-                };
+                });
             case T.domainName:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "domain-name",
                     domainName: required(nonEmpty(read.string(v, "domain_name"))),
                     securityPolicy: upper(nonEmpty(read.string(v, "security_policy"))),
-                };
+                });
             case T.logGroup: {
                 const retention = read.number(v, "retention_in_days");
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "log-group",
                     logGroupName: required(nonEmpty(read.string(v, "name"))),
                     arn: nonEmpty(read.string(v, "arn")),
                     // Terraform reports "never expire" as 0.
                     retentionInDays: retention === 0 ? undefined : retention,
-                };
+                });
             }
             case T.wafv2Association:
             case T.wafRegionalAssociation: {
                 const resourceArn = required(nonEmpty(read.string(v, "resource_arn")));
                 const aclAttribute = record.type === T.wafv2Association ? "web_acl_arn" : "web_acl_id";
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "web-acl-association",
                     target: this.stageTarget(record, resourceArn),
                     resourceArn,
                     webAclArn: required(nonEmpty(read.string(v, aclAttribute))),
-                };
+                });
             }
             case T.v2Api:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "v2-api",
                     protocolType: required(upper(nonEmpty(read.string(v, "protocol_type")))),
-                };
+                });
             case T.v2Route:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "v2-route",
                     api: this.link(record, "api_id", read.string(v, "api_id"), [T.v2Api]),
                     routeKey: required(nonEmpty(read.string(v, "route_key"))),
                     authorizationType: upper(nonEmpty(read.string(v, "authorization_type"))),
                     apiKeyRequired: read.boolean(v, "api_key_required"),
-                };
+                });
             case T.v2Stage:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "stage",
                     apiVersion: "v2",
                     restApi: this.link(record, "api_id", read.string(v, "api_id"), [T.v2Api]),
@@ -546,7 +550,7 @@ class TerraformInventoryBuilder {
                     accessLogSettings: this.accessLogs(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
                     v2LoggingLevel: upper(nonEmpty(read.string(v, "default_route_settings.logging_level"))),
-                };
+                });
             default:
                 return undefined;
         }
@@ -561,8 +565,7 @@ class TerraformInventoryBuilder {
         if (!this.deploymentStages.has(record.address)) {
             return undefined;
         }
-        return {
-            ...this.base(record, read, deploymentStageRef(record.address)),
+        return withBase(this.base(record, read, deploymentStageRef(record.address)), {
             kind: "stage",
             apiVersion: "v1",
             restApi: this.link(record, "rest_api_id", read.string(record.values, "rest_api_id"), [T.restApi]),
@@ -571,7 +574,7 @@ class TerraformInventoryBuilder {
             xrayTracingEnabled: undefined,
             cacheClusterEnabled: undefined,
             webAclArn: undefined,
-        };
+        });
     }
 
     private apiKeySource(record: TfResourceRecord, read: Reader): Maybe<string | undefined> {
