@@ -181,6 +181,22 @@ export function parseAddress(text: string): TfAddress | undefined {
         : { modules, mode, type, name: resource.name, attribute };
 }
 
+/**
+ * A resource address parsed once, with the strings records are indexed by. Front ends that
+ * compute these anyway hand them on, so the same strings (already hashed) key every map.
+ */
+export interface IndexedAddress {
+    readonly parsed: TfAddress;
+    /** `configAddress(parsed)`. */
+    readonly configAddress: string;
+    /** `moduleInstancePath(parsed)`. */
+    readonly instancePath: string;
+}
+
+export function indexAddress(parsed: TfAddress): IndexedAddress {
+    return { parsed, configAddress: configAddress(parsed), instancePath: moduleInstancePath(parsed) };
+}
+
 /** The module instance part of an address: `module.api["eu"]` (empty for the root module). */
 export function moduleInstancePath(address: TfAddress): string {
     let out = "";

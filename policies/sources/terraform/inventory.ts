@@ -4,7 +4,7 @@ import {
 } from "../../model";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
-import { configAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
+import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
 import { isTfUnknown, TfResourceRecord } from "./types";
 
 /** The Terraform resource types the kit reads (terraform-provider-aws names). */
@@ -102,15 +102,16 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
 };
 
 /**
- * `addresses`, when given, holds `parseAddress(records[i].address)` at index i: a front end that
- * parsed every address already passes them so they are not parsed twice.
+ * `addresses`, when given, holds `indexAddress(parseAddress(records[i].address))` at index i
+ * (undefined where that does not parse): a front end that parsed every address already passes
+ * them so they are not parsed, nor their index keys built, twice.
  *
  * The one mapping from Terraform resources to Inventory entities, shared by the plan, state and
  * HCL front ends. Links are made by known id/ARN first (state, plans of existing resources), then
  * through the configuration references of the attribute (new resources, HCL), matching a
  * reference to the count/for_each instance that shares the referrer's module instance and key.
  */
-export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[], addresses?: readonly (TfAddress | undefined)[]): Inventory {
+export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[], addresses?: readonly (IndexedAddress | undefined)[]): Inventory {
     return new TerraformInventoryBuilder(records, addresses).build();
 }
 
@@ -141,9 +142,10 @@ class TerraformInventoryBuilder {
     private readonly byConfigAddress = new Map<string, TfResourceRecord[]>();
     /**
      * `configAddress` → `moduleInstancePath` → records: the instances of a block inside one module
-     * instance (nested maps: no key string is built per record or lookup). A reference from `module.api["a"]` to `aws_x.y` then costs a map lookup instead of
-     * a scan over every instance of the block in every module instance (quadratic in a plan of a
-     * for_each module with thousands of instances).
+     * instance (nested maps: no key string is built per record or lookup). A reference from
+     * `module.api["a"]` to `aws_x.y` then costs a map lookup instead of a scan over every instance
+     * of the block in every module instance (quadratic in a plan of a for_each module with
+     * thousands of instances).
      */
     private readonly byConfigAddressInModule = new Map<string, Map<string, TfResourceRecord[]>>();
     /** Parsed references (every instance of a block repeats the same reference strings). */
@@ -161,7 +163,7 @@ class TerraformInventoryBuilder {
     private readonly deploymentStages = new Set<string>();
     private readonly gaps: InventoryGap[] = [];
 
-    constructor(records: readonly TfResourceRecord[], addresses?: readonly (TfAddress | undefined)[]) {
+    constructor(records: readonly TfResourceRecord[], addresses?: readonly (IndexedAddress | undefined)[]) {
         for (let index = 0; index < records.length; index++) {
             const record = records[index];
             if (record.mode !== "managed") {
@@ -173,10 +175,10 @@ class TerraformInventoryBuilder {
             }
             this.records.push(record);
             this.byAddress.set(record.address, record);
-            const address = addresses ? addresses[index] : parseAddress(record.address);
-            if (address) {
-                this.parsed.set(record.address, address);
-                const key = configAddress(address);
+            const indexed = addresses ? addresses[index] : indexOf(parseAddress(record.address));
+            if (indexed) {
+                this.parsed.set(record.address, indexed.parsed);
+                const key = indexed.configAddress;
                 const list = this.byConfigAddress.get(key);
                 if (list) {
                     list.push(record);
@@ -184,7 +186,7 @@ class TerraformInventoryBuilder {
                     this.byConfigAddress.set(key, [record]);
                 }
                 const modules = innerMap(this.byConfigAddressInModule, key);
-                const modulePath = moduleInstancePath(address);
+                const modulePath = indexed.instancePath;
                 const inModule = modules.get(modulePath);
                 if (inModule) {
                     inModule.push(record);
@@ -627,13 +629,18 @@ class TerraformInventoryBuilder {
         if (typeof raw !== "string") {
             return { handling: unknown("malformed attribute 'value': expected string") };
         }
-        const common = { fingerprint: fingerprint(raw), length: raw.length };
+        const print = fingerprint(raw);
         if (generated) {
-            return { handling: "generated", ...common };
+            return { handling: "generated", fingerprint: print, length: raw.length };
         }
         // An HCL record without the `configured` map: every value a static read knows was written in code.
         const writtenInCode = howSet === "constant" || (record.configured === undefined && record.attributeLines !== undefined && record.actions === undefined);
-        return writtenInCode ? { handling: "plaintext", ...common } : { ...secret, ...common };
+        if (writtenInCode) {
+            return { handling: "plaintext", fingerprint: print, length: raw.length };
+        }
+        return howSet === "expression"
+            ? { handling: "secret", origin: "program", fingerprint: print, length: raw.length }
+            : { handling: "secret", fingerprint: print, length: raw.length };
     }
 
     /**
@@ -919,6 +926,10 @@ function positiveOrUnset(value: Maybe<number | undefined>): Maybe<number | undef
 
 function withoutLogStreamSuffix(arn: string): string {
     return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
+}
+
+function indexOf(address: TfAddress | undefined): IndexedAddress | undefined {
+    return address ? indexAddress(address) : undefined;
 }
 
 /** The inner map of a two-level index, created on first use. */

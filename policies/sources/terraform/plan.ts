@@ -1,6 +1,6 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
-import { configAddress, moduleInstancePath, parseAddress, resourceAddress, TfAddress } from "./address";
+import { configAddress, IndexedAddress, indexAddress, parseAddress, resourceAddress, TfAddress } from "./address";
 import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import {
     checkFormatVersion, expectObject, expectString, isJsonObject, itemField, JsonObject, jsonTypeName, optionalArray,
@@ -43,7 +43,7 @@ const NO_REFERENCES: Readonly<Record<string, readonly string[]>> = Object.freeze
  * The records, and each record's parsed address (same index) so the mapping does not parse
  * every address again.
  */
-function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfResourceRecord[]; addresses: (TfAddress | undefined)[] } {
+function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfResourceRecord[]; addresses: (IndexedAddress | undefined)[] } {
     const file = opts.file;
     if (!isJsonObject(json)) {
         throw new SourceError(`expected a JSON object (terraform show -json <planfile>), found ${jsonTypeName(json)}`, file);
@@ -57,19 +57,20 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
     const configuration = new PlanConfiguration(optionalObject(json.configuration, "configuration", file), file);
     const plannedValues = optionalObject(json.planned_values, "planned_values", file);
     const records: TfResourceRecord[] = [];
-    const addresses: (TfAddress | undefined)[] = [];
+    const addresses: (IndexedAddress | undefined)[] = [];
     const seen = new Set<string>();
 
     // `field` is a function so the JSON path is only built for an error message.
     const add = (address: string, parsed: TfAddress | undefined, type: string, name: string, values: unknown, sensitive: unknown, field: () => string, actions: readonly string[]) => {
         seen.add(address);
-        const found = parsed ? configuration.of(configAddress(parsed)) : undefined;
+        const indexed = parsed ? indexAddress(parsed) : undefined;
+        const found = indexed ? configuration.of(indexed.configAddress) : undefined;
         const record: Mutable<TfResourceRecord> = {
             address,
             type: canonicalTfType(type),
             name,
             mode: "managed",
-            modulePath: parsed ? moduleInstancePath(parsed) : "",
+            modulePath: indexed ? indexed.instancePath : "",
             values: isJsonObject(values) ? values : expectObject(values, field(), file),
             sensitivePaths: sensitivePaths(sensitive),
             references: found?.references ?? NO_REFERENCES,
@@ -82,7 +83,7 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         }
         record.actions = actions;
         records.push(record);
-        addresses.push(parsed);
+        addresses.push(indexed);
     };
 
     walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, index, list) => {
