@@ -52,8 +52,8 @@ export function inventoryFromPulumi(records: readonly PulumiResourceRecord[]): I
 
 class PulumiInventoryBuilder {
     private readonly byUrn = new Map<string, PulumiResourceRecord>();
-    /** `type\0id` → urn, for records whose cloud id is known. */
-    private readonly urnByTypeAndId = new Map<string, string>();
+    /** type → id → urn, for records whose cloud id is known. */
+    private readonly urnByTypeAndId = new Map<string, Map<string, string>>();
     /** rest API root resource id → rest API urn. */
     private readonly restApiByRootId = new Map<string, string>();
     private readonly resourcePathCache = new Map<string, Maybe<string>>();
@@ -66,7 +66,12 @@ class PulumiInventoryBuilder {
             this.byUrn.set(record.urn, record);
             const id = record.id ?? stringProp(record.props.id);
             if (id) {
-                this.urnByTypeAndId.set(`${record.type}\u0000${id}`, record.urn);
+                let urnById = this.urnByTypeAndId.get(record.type);
+                if (!urnById) {
+                    urnById = new Map();
+                    this.urnByTypeAndId.set(record.type, urnById);
+                }
+                urnById.set(id, record.urn);
             }
             const arn = stringProp(record.props.arn);
             if (arn) {
@@ -126,19 +131,19 @@ class PulumiInventoryBuilder {
      * type wins (works in preview); otherwise a known id is looked up, or kept as external.
      */
     private link(record: PulumiResourceRecord, prop: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
-        const deps = record.propertyDependencies?.[prop] ?? [];
-        const candidates = deps.filter(urn => {
-            const target = this.byUrn.get(urn);
-            return target !== undefined && targetTypes.includes(target.type);
-        });
         if (typeof value === "string") {
             for (const type of targetTypes) {
-                const urn = this.urnByTypeAndId.get(`${type}\u0000${value}`);
+                const urn = this.urnByTypeAndId.get(type)?.get(value);
                 if (urn) {
                     return entityLink(urn);
                 }
             }
         }
+        const deps = record.propertyDependencies?.[prop] ?? [];
+        const candidates = deps.length === 0 ? deps : deps.filter(urn => {
+            const target = this.byUrn.get(urn);
+            return target !== undefined && targetTypes.includes(target.type);
+        });
         if (candidates.length === 1) {
             return entityLink(candidates[0]);
         }
@@ -363,13 +368,13 @@ class PulumiInventoryBuilder {
     }
 
     private stageOf(restApi: Link, stageName: Maybe<string>, record: PulumiResourceRecord, prop: string): Link {
-        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.byUrn.get(urn)?.type === T.stage);
         if (restApi.kind === "entity" && typeof stageName === "string") {
             const match = this.stagesByApiAndName().get(`${restApi.ref}\u0000${stageName}`);
             if (match) {
                 return entityLink(match);
             }
         }
+        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.byUrn.get(urn)?.type === T.stage);
         if (stageDeps.length === 1) {
             return entityLink(stageDeps[0]);
         }
