@@ -50,21 +50,34 @@ export function inventoryFromPulumi(records: readonly PulumiResourceRecord[]): I
     return new PulumiInventoryBuilder(records).build();
 }
 
-class PulumiInventoryBuilder {
+/** The lookups links are resolved with, over the records of one build. */
+interface RecordIndex {
+    record(urn: string): PulumiResourceRecord | undefined;
+    /** The urn of the record of `type` whose cloud id is `id`. */
+    urnOfId(type: string, id: string): string | undefined;
+    urnOfArn(arn: string): string | undefined;
+    /** Whether `id` is the root resource id of a REST API. */
+    isRestApiRoot(id: string): boolean;
+}
+
+/** The cloud id of a record, where known. */
+function idOf(record: PulumiResourceRecord): string | undefined {
+    return record.id ?? stringProp(record.props.id);
+}
+
+/** Maps over many records (a stack); a later record with the same key wins. */
+class RecordMaps implements RecordIndex {
     private readonly byUrn = new Map<string, PulumiResourceRecord>();
     /** type → id → urn, for records whose cloud id is known. */
     private readonly urnByTypeAndId = new Map<string, Map<string, string>>();
     /** rest API root resource id → rest API urn. */
     private readonly restApiByRootId = new Map<string, string>();
-    private readonly resourcePathCache = new Map<string, Maybe<string>>();
     private readonly urnByArn = new Map<string, string>();
-    private stageIndex: Map<string, string> | undefined;
-    private readonly gaps: InventoryGap[] = [];
 
-    constructor(private readonly records: readonly PulumiResourceRecord[]) {
+    constructor(records: readonly PulumiResourceRecord[]) {
         for (const record of records) {
             this.byUrn.set(record.urn, record);
-            const id = record.id ?? stringProp(record.props.id);
+            const id = idOf(record);
             if (id) {
                 let urnById = this.urnByTypeAndId.get(record.type);
                 if (!urnById) {
@@ -84,6 +97,66 @@ class PulumiInventoryBuilder {
                 }
             }
         }
+    }
+
+    record(urn: string): PulumiResourceRecord | undefined {
+        return this.byUrn.get(urn);
+    }
+
+    urnOfId(type: string, id: string): string | undefined {
+        return this.urnByTypeAndId.get(type)?.get(id);
+    }
+
+    urnOfArn(arn: string): string | undefined {
+        return this.urnByArn.get(arn);
+    }
+
+    isRestApiRoot(id: string): boolean {
+        return this.restApiByRootId.has(id);
+    }
+}
+
+/**
+ * The same lookups over a single record, answered by comparing with it: the pack builds a
+ * one-resource Inventory on every Analyze call, where building maps cost more than the entity.
+ */
+class OneRecord implements RecordIndex {
+    constructor(private readonly only: PulumiResourceRecord) {}
+
+    record(urn: string): PulumiResourceRecord | undefined {
+        return this.only.urn === urn ? this.only : undefined;
+    }
+
+    urnOfId(type: string, id: string): string | undefined {
+        if (this.only.type !== type) {
+            return undefined;
+        }
+        const own = idOf(this.only);
+        return own && own === id ? this.only.urn : undefined;
+    }
+
+    urnOfArn(arn: string): string | undefined {
+        const own = stringProp(this.only.props.arn);
+        return own && own === arn ? this.only.urn : undefined;
+    }
+
+    isRestApiRoot(id: string): boolean {
+        if (this.only.type !== T.restApi) {
+            return false;
+        }
+        const rootId = stringProp(this.only.props.rootResourceId);
+        return rootId !== undefined && rootId === id;
+    }
+}
+
+class PulumiInventoryBuilder {
+    private readonly index: RecordIndex;
+    private resourcePathCache: Map<string, Maybe<string>> | undefined;
+    private stageIndex: Map<string, string> | undefined;
+    private readonly gaps: InventoryGap[] = [];
+
+    constructor(private readonly records: readonly PulumiResourceRecord[]) {
+        this.index = records.length === 1 ? new OneRecord(records[0]) : new RecordMaps(records);
     }
 
     build(): Inventory {
@@ -133,7 +206,7 @@ class PulumiInventoryBuilder {
     private link(record: PulumiResourceRecord, prop: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
         if (typeof value === "string") {
             for (const type of targetTypes) {
-                const urn = this.urnByTypeAndId.get(type)?.get(value);
+                const urn = this.index.urnOfId(type, value);
                 if (urn) {
                     return entityLink(urn);
                 }
@@ -141,7 +214,7 @@ class PulumiInventoryBuilder {
         }
         const deps = record.propertyDependencies?.[prop] ?? [];
         const candidates = deps.length === 0 ? deps : deps.filter(urn => {
-            const target = this.byUrn.get(urn);
+            const target = this.index.record(urn);
             return target !== undefined && targetTypes.includes(target.type);
         });
         if (candidates.length === 1) {
@@ -319,7 +392,7 @@ class PulumiInventoryBuilder {
     private secretValue(record: PulumiResourceRecord, prop: string): SecretValue {
         const raw = record.props[prop];
         const deps = record.propertyDependencies?.[prop] ?? [];
-        const generated = deps.some(urn => GENERATOR_TYPES.has(this.byUrn.get(urn)?.type ?? ""));
+        const generated = deps.some(urn => GENERATOR_TYPES.has(this.index.record(urn)?.type ?? ""));
         const isSecret = record.secretProps === undefined ? undefined : record.secretProps.has(prop);
         if (raw === undefined || raw === null) {
             return { handling: "absent" };
@@ -374,7 +447,7 @@ class PulumiInventoryBuilder {
                 return entityLink(match);
             }
         }
-        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.byUrn.get(urn)?.type === T.stage);
+        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.index.record(urn)?.type === T.stage);
         if (stageDeps.length === 1) {
             return entityLink(stageDeps[0]);
         }
@@ -402,10 +475,10 @@ class PulumiInventoryBuilder {
     }
 
     private arnLink(record: PulumiResourceRecord, prop: string, arn: Maybe<string>, types: readonly string[]): Link {
-        const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.byUrn.get(urn)?.type ?? ""));
+        const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.index.record(urn)?.type ?? ""));
         if (typeof arn === "string") {
-            const match = this.urnByArn.get(arn) ?? this.urnByArn.get(arn.replace(/:\*$/, ""));
-            if (match && types.includes(this.byUrn.get(match)?.type ?? "")) {
+            const match = this.index.urnOfArn(arn) ?? this.index.urnOfArn(arn.replace(/:\*$/, ""));
+            if (match && types.includes(this.index.record(match)?.type ?? "")) {
                 return entityLink(match);
             }
         }
@@ -419,24 +492,24 @@ class PulumiInventoryBuilder {
         const resourceId = read.string(record.props, "resourceId");
         const target = this.link(record, "resourceId", resourceId, [T.resource, T.restApi]);
         if (target.kind === "entity") {
-            const targetRecord = this.byUrn.get(target.ref);
+            const targetRecord = this.index.record(target.ref);
             if (targetRecord?.type === T.restApi) {
                 return "/";
             }
             return this.resourcePath(target.ref);
         }
-        if (typeof resourceId === "string" && this.restApiByRootId.has(resourceId)) {
+        if (typeof resourceId === "string" && this.index.isRestApiRoot(resourceId)) {
             return "/";
         }
         return unknown("the method's resource could not be identified");
     }
 
     private resourcePath(urn: string, depth = 0): Maybe<string> {
-        const cached = this.resourcePathCache.get(urn);
+        const cached = this.resourcePathCache?.get(urn);
         if (cached !== undefined) {
             return cached;
         }
-        const record = this.byUrn.get(urn);
+        const record = this.index.record(urn);
         let path: Maybe<string>;
         if (!record || depth > 64) {
             path = unknown("the resource path could not be derived");
@@ -453,7 +526,7 @@ class PulumiInventoryBuilder {
                 let parentPath: Maybe<string>;
                 if (parent.kind === "entity") {
                     parentPath = this.resourcePath(parent.ref, depth + 1);
-                } else if (typeof parentId === "string" && this.restApiByRootId.has(parentId)) {
+                } else if (typeof parentId === "string" && this.index.isRestApiRoot(parentId)) {
                     parentPath = "/";
                 } else {
                     parentPath = unknown("the parent resource could not be identified");
@@ -467,7 +540,7 @@ class PulumiInventoryBuilder {
                 }
             }
         }
-        this.resourcePathCache.set(urn, path);
+        (this.resourcePathCache ??= new Map()).set(urn, path);
         return path;
     }
 }
