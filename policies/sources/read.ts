@@ -1,4 +1,5 @@
-import { isUnknown, Maybe, unknown, Unknown, UNKNOWN } from "../model";
+// Straight from the module: a re-export through `model/index` compiles to a getter, called on every use.
+import { isUnknown, Maybe, unknown, Unknown, UNKNOWN } from "../model/values";
 
 /**
  * Typed, total readers over untyped property bags (Pulumi props, Terraform values, SDK output).

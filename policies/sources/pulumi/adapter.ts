@@ -1,7 +1,9 @@
 import {
-    AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe,
-    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
+    AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe,
+    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage,
 } from "../../model";
+// Straight from the module: a re-export compiles to a getter, called on every use.
+import { isUnknown, unknown } from "../../model/values";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
