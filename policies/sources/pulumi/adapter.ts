@@ -123,31 +123,31 @@ class RecordMaps implements RecordIndex {
  * one-resource Inventory on every Analyze call, where building maps cost more than the entity.
  */
 class OneRecord implements RecordIndex {
-    constructor(private readonly only: PulumiResourceRecord) {}
+    // Read up front, as the maps read them, so a record that cannot be read fails the same way.
+    private readonly id: string | undefined;
+    private readonly arn: string | undefined;
+    private readonly rootId: string | undefined;
+
+    constructor(private readonly only: PulumiResourceRecord) {
+        this.id = idOf(only);
+        this.arn = stringProp(only.props.arn);
+        this.rootId = only.type === T.restApi ? stringProp(only.props.rootResourceId) : undefined;
+    }
 
     record(urn: string): PulumiResourceRecord | undefined {
         return this.only.urn === urn ? this.only : undefined;
     }
 
     urnOfId(type: string, id: string): string | undefined {
-        if (this.only.type !== type) {
-            return undefined;
-        }
-        const own = idOf(this.only);
-        return own && own === id ? this.only.urn : undefined;
+        return this.id && this.only.type === type && this.id === id ? this.only.urn : undefined;
     }
 
     urnOfArn(arn: string): string | undefined {
-        const own = stringProp(this.only.props.arn);
-        return own && own === arn ? this.only.urn : undefined;
+        return this.arn && this.arn === arn ? this.only.urn : undefined;
     }
 
     isRestApiRoot(id: string): boolean {
-        if (this.only.type !== T.restApi) {
-            return false;
-        }
-        const rootId = stringProp(this.only.props.rootResourceId);
-        return rootId !== undefined && rootId === id;
+        return this.rootId !== undefined && this.rootId === id;
     }
 }
 

@@ -102,6 +102,15 @@ describe("sources/pulumi one-record inventories", () => {
         }
     });
 
+    it("fail alike on a record whose id, ARN or root resource id cannot be read", () => {
+        const filler = rec("aws:s3/bucket:Bucket", "filler-zz", {});
+        for (const prop of ["id", "arn", "rootResourceId"]) {
+            const bad = rec(T.restApi, `bad-${prop}`, throwing({}, prop));
+            assert.throws(() => inventoryFromPulumi([bad]), TypeError, prop);
+            assert.throws(() => inventoryFromPulumi([bad, filler]), TypeError, prop);
+        }
+    });
+
     it("resolve a record's links to itself as the general path does", () => {
         const [self] = [...inventoryFromPulumi([rec(T.resource, "loop", { restApi: "a1", parentId: "r9", pathPart: "p", id: "r9" })]).all()];
         assert.equal(self.kind, "api-resource");
