@@ -8,7 +8,10 @@ import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
 
-const read = new Reader(v => typeof v === "string" && UNKNOWN_SENTINELS.has(v), "computed: known only after the update");
+/** The length of every unknown sentinel (they are UUIDs; a test holds `UNKNOWN_SENTINELS` to it). */
+export const SENTINEL_LENGTH = 36;
+
+const read = new Reader(isSentinel, "computed: known only after the update");
 
 const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
     [T.restApi]: "rest-api",
@@ -399,7 +402,7 @@ class PulumiInventoryBuilder {
         if (raw === undefined || raw === null) {
             return { handling: "absent" };
         }
-        if (typeof raw === "string" && UNKNOWN_SENTINELS.has(raw)) {
+        if (isSentinel(raw)) {
             return { handling: generated ? "generated" : isSecret ? "secret" : unknown("the key value is computed: known only after the update") };
         }
         if (typeof raw !== "string") {
@@ -547,11 +550,19 @@ class PulumiInventoryBuilder {
     }
 }
 
+/**
+ * Whether a value is one of the preview's unknown sentinels. They are all UUIDs (36 characters):
+ * testing the length first spares hashing every other string read (an OpenAPI body, say).
+ */
+function isSentinel(value: unknown): boolean {
+    return typeof value === "string" && value.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(value);
+}
+
 /** An entity's own fields: everything but the common ones `entity()` fills in. */
 type EntityFields = Entity extends infer E ? (E extends Entity ? Omit<E, "ref" | "name" | "provenance" | "id" | "region"> : never) : never;
 
 function stringProp(value: unknown): string | undefined {
-    return typeof value === "string" && !UNKNOWN_SENTINELS.has(value) && value !== "" ? value : undefined;
+    return typeof value === "string" && value !== "" && !isSentinel(value) ? value : undefined;
 }
 
 function upper(value: Maybe<string | undefined>): Maybe<string | undefined> {

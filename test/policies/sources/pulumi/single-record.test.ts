@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Inventory } from "../../../../policies/model";
-import { inventoryFromPulumi } from "../../../../policies/sources/pulumi/adapter";
-import { PulumiResourceRecord, PulumiTypes as T } from "../../../../policies/sources/pulumi/types";
+import { inventoryFromPulumi, SENTINEL_LENGTH } from "../../../../policies/sources/pulumi/adapter";
+import { PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "../../../../policies/sources/pulumi/types";
 
 /**
  * The pack builds a one-resource Inventory per Analyze call, on a path that compares with the
@@ -99,6 +99,12 @@ describe("sources/pulumi one-record inventories", () => {
         for (const inventory of inventories) {
             // Only fingerprints: no key value is held by the model.
             assert.ok(!JSON.stringify([...inventory.all()]).includes("long-enough"));
+        }
+    });
+
+    it("recognise sentinels by their length first: every sentinel has that length", () => {
+        for (const sentinel of UNKNOWN_SENTINELS) {
+            assert.equal(sentinel.length, SENTINEL_LENGTH);
         }
     });
 
