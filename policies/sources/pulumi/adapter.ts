@@ -41,9 +41,13 @@ export const TYPES_BY_KIND: ReadonlyMap<EntityKind, readonly string[]> = (() => 
     return map;
 })();
 
+const RELEVANT_TYPES: ReadonlySet<string> = new Set(Object.keys(KIND_BY_TYPE));
+
 /** True for resource types the Pulumi adapter turns into entities. */
 export function isRelevantType(type: string): boolean {
-    return type in KIND_BY_TYPE;
+    // The set answers the usual case without `in` (which looks the type up as a property name,
+    // afresh for every request's new string); `in` still decides the rest, as it always did.
+    return RELEVANT_TYPES.has(type) || type in KIND_BY_TYPE;
 }
 
 /**
