@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Entity, entityLink, externalLink, Inventory, unknownLink } from "../../../policies/model";
+import { Entity, entityLink, externalLink, Inventory, linksOf, unknownLink } from "../../../policies/model";
 
 const provenance = { source: "example" as const };
 
@@ -83,5 +83,20 @@ describe("model Inventory", () => {
         const copy = new Inventory(first.all(), first.gaps);
         assert.deepEqual([...copy.all()], [...first.all()]);
         assert.equal(copy.byId("rest-api", "i")?.ref, "a");
+    });
+
+    it("lists the link fields of an entity in field order, usage-plan stages included", () => {
+        assert.deepEqual(linksOf(settings("m", "s")), [["restApi", { kind: "unknown" }], ["stage", { kind: "entity", ref: "s" }]]);
+        const plan: Entity = {
+            kind: "usage-plan", ref: "p", name: "p", provenance, throttle: undefined, quota: undefined,
+            apiStages: [{ restApi: externalLink("a"), stageName: "prod", stage: unknownLink("no stage") }],
+        };
+        assert.deepEqual(linksOf(plan), [["apiStages.stage", { kind: "unknown", reason: "no stage" }], ["apiStages.restApi", { kind: "external", id: "a" }]]);
+        // Not a link: an object with a `kind` and other fields, or an unknown value.
+        const stageWithLogs: Entity = {
+            kind: "stage", ref: "s", name: "s", provenance, apiVersion: "v1", restApi: entityLink("a"), stageName: "s",
+            accessLogSettings: { destinationArn: "arn", format: undefined, destination: entityLink("lg") },
+        };
+        assert.deepEqual(linksOf(stageWithLogs), [["restApi", { kind: "entity", ref: "a" }]]);
     });
 });
