@@ -129,4 +129,17 @@ describe("sources/pulumi stack export decoding", () => {
             assert.equal(JSON.stringify(json), before);
         }
     });
+
+    it("names a resource as splitting its URN on '::' and joining the parts from the fourth did", () => {
+        const urns = [
+            "urn:pulumi:s::p::t:m:T::name", "urn:pulumi:s::p::t:m:T::a::b", "urn:pulumi:s::p::t:m:T::", "urn:pulumi:s:::p::t:m:T::x",
+            "urn:pulumi:s::p::t:m:T:::x", "urn:pulumi:s::p::t:m:T::::", "urn:pulumi:s::p::t", "no-separators",
+        ];
+        for (const urn of urns) {
+            const parts = urn.split("::");
+            const expected = parts.length >= 4 ? parts.slice(3).join("::") : urn;
+            const [record] = recordsFromStackExport({ version: 3, deployment: { resources: [{ urn, type: "t:m:T" }] } });
+            assert.equal(record.name, expected, urn);
+        }
+    });
 });
