@@ -1,4 +1,5 @@
-import { isUnknown, Maybe, unknown, Unknown, UNKNOWN } from "../model";
+// Straight from the module: a re-export through `model/index` compiles to a getter, called on every use.
+import { isUnknown, Maybe, unknown, Unknown, UNKNOWN } from "../model/values";
 
 /**
  * Typed, total readers over untyped property bags (Pulumi props, Terraform values, SDK output).
@@ -14,17 +15,22 @@ export type UnknownTest = (value: unknown) => boolean;
 export const neverUnknown: UnknownTest = () => false;
 
 export class Reader {
-    constructor(readonly isRawUnknown: UnknownTest, readonly unknownReason: string) {}
+    /** Frozen, so one instance serves every read (readers run per attribute of every resource). */
+    private readonly rawUnknown: Unknown;
+
+    constructor(readonly isRawUnknown: UnknownTest, readonly unknownReason: string) {
+        this.rawUnknown = unknown(unknownReason);
+    }
 
     /** The raw value at a dotted path; unknown if any step is unknown. */
     raw(bag: unknown, path: string): Maybe<unknown> {
         let current: unknown = bag;
-        for (const step of path.split(".")) {
+        for (const step of stepsOf(path)) {
             if (isUnknown(current)) {
                 return current;
             }
             if (this.isRawUnknown(current)) {
-                return unknown(this.unknownReason);
+                return this.rawUnknown;
             }
             if (current === undefined || current === null) {
                 return undefined;
@@ -36,7 +42,7 @@ export class Reader {
                     return undefined;
                 }
                 if (this.isRawUnknown(current)) {
-                    return unknown(this.unknownReason);
+                    return this.rawUnknown;
                 }
             }
             if (typeof current !== "object") {
@@ -45,7 +51,7 @@ export class Reader {
             current = (current as Record<string, unknown>)[step];
         }
         if (this.isRawUnknown(current)) {
-            return unknown(this.unknownReason);
+            return this.rawUnknown;
         }
         return current === null ? undefined : current;
     }
@@ -90,7 +96,7 @@ export class Reader {
         if (Array.isArray(value)) {
             value = value.length === 0 ? undefined : value[0];
             if (this.isRawUnknown(value)) {
-                return unknown(this.unknownReason);
+                return this.rawUnknown;
             }
         }
         if (value === undefined || value === null || isUnknown(value)) {
@@ -121,7 +127,7 @@ export class Reader {
         const out: string[] = [];
         for (const item of list) {
             if (this.isRawUnknown(item)) {
-                return unknown(this.unknownReason);
+                return this.rawUnknown;
             }
             if (typeof item !== "string") {
                 return malformed(path, "list of strings", item);
@@ -140,7 +146,7 @@ export class Reader {
         const out: Record<string, Maybe<string>> = {};
         for (const [key, item] of Object.entries(value)) {
             if (this.isRawUnknown(item)) {
-                out[key] = unknown(this.unknownReason);
+                out[key] = this.rawUnknown;
             } else if (typeof item === "string") {
                 out[key] = item;
             } else if (item !== null && item !== undefined) {
@@ -149,6 +155,23 @@ export class Reader {
         }
         return out;
     }
+}
+
+/**
+ * The steps of a dotted path. Readers are called with a handful of literal paths millions of
+ * times, so each path is split once; the cache is bounded in case a caller builds paths.
+ */
+const stepCache = new Map<string, readonly string[]>();
+
+function stepsOf(path: string): readonly string[] {
+    let steps = stepCache.get(path);
+    if (steps === undefined) {
+        steps = path.split(".");
+        if (stepCache.size < 4096) {
+            stepCache.set(path, steps);
+        }
+    }
+    return steps;
 }
 
 function typeName(value: unknown): string {

@@ -1,12 +1,17 @@
 import {
-    AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe,
-    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
+    AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe,
+    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage,
 } from "../../model";
+// Straight from the module: a re-export compiles to a getter, called on every use.
+import { isUnknown, unknown } from "../../model/values";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
 
-const read = new Reader(v => typeof v === "string" && UNKNOWN_SENTINELS.has(v), "computed: known only after the update");
+/** The length of every unknown sentinel (they are UUIDs; a test holds `UNKNOWN_SENTINELS` to it). */
+export const SENTINEL_LENGTH = 36;
+
+const read = new Reader(isSentinel, "computed: known only after the update");
 
 const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
     [T.restApi]: "rest-api",
@@ -36,9 +41,13 @@ export const TYPES_BY_KIND: ReadonlyMap<EntityKind, readonly string[]> = (() => 
     return map;
 })();
 
+const RELEVANT_TYPES: ReadonlySet<string> = new Set(Object.keys(KIND_BY_TYPE));
+
 /** True for resource types the Pulumi adapter turns into entities. */
 export function isRelevantType(type: string): boolean {
-    return type in KIND_BY_TYPE;
+    // The set answers the usual case without `in` (which looks the type up as a property name,
+    // afresh for every request's new string); `in` still decides the rest, as it always did.
+    return RELEVANT_TYPES.has(type) || type in KIND_BY_TYPE;
 }
 
 /**
@@ -50,23 +59,41 @@ export function inventoryFromPulumi(records: readonly PulumiResourceRecord[]): I
     return new PulumiInventoryBuilder(records).build();
 }
 
-class PulumiInventoryBuilder {
+/** The lookups links are resolved with, over the records of one build. */
+interface RecordIndex {
+    record(urn: string): PulumiResourceRecord | undefined;
+    /** The urn of the record of `type` whose cloud id is `id`. */
+    urnOfId(type: string, id: string): string | undefined;
+    urnOfArn(arn: string): string | undefined;
+    /** Whether `id` is the root resource id of a REST API. */
+    isRestApiRoot(id: string): boolean;
+}
+
+/** The cloud id of a record, where known. */
+function idOf(record: PulumiResourceRecord): string | undefined {
+    return record.id ?? stringProp(record.props.id);
+}
+
+/** Maps over many records (a stack); a later record with the same key wins. */
+class RecordMaps implements RecordIndex {
     private readonly byUrn = new Map<string, PulumiResourceRecord>();
-    /** `type\0id` → urn, for records whose cloud id is known. */
-    private readonly urnByTypeAndId = new Map<string, string>();
+    /** type → id → urn, for records whose cloud id is known. */
+    private readonly urnByTypeAndId = new Map<string, Map<string, string>>();
     /** rest API root resource id → rest API urn. */
     private readonly restApiByRootId = new Map<string, string>();
-    private readonly resourcePathCache = new Map<string, Maybe<string>>();
     private readonly urnByArn = new Map<string, string>();
-    private stageIndex: Map<string, string> | undefined;
-    private readonly gaps: InventoryGap[] = [];
 
-    constructor(private readonly records: readonly PulumiResourceRecord[]) {
+    constructor(records: readonly PulumiResourceRecord[]) {
         for (const record of records) {
             this.byUrn.set(record.urn, record);
-            const id = record.id ?? stringProp(record.props.id);
+            const id = idOf(record);
             if (id) {
-                this.urnByTypeAndId.set(`${record.type}\u0000${id}`, record.urn);
+                let urnById = this.urnByTypeAndId.get(record.type);
+                if (!urnById) {
+                    urnById = new Map();
+                    this.urnByTypeAndId.set(record.type, urnById);
+                }
+                urnById.set(id, record.urn);
             }
             const arn = stringProp(record.props.arn);
             if (arn) {
@@ -79,6 +106,66 @@ class PulumiInventoryBuilder {
                 }
             }
         }
+    }
+
+    record(urn: string): PulumiResourceRecord | undefined {
+        return this.byUrn.get(urn);
+    }
+
+    urnOfId(type: string, id: string): string | undefined {
+        return this.urnByTypeAndId.get(type)?.get(id);
+    }
+
+    urnOfArn(arn: string): string | undefined {
+        return this.urnByArn.get(arn);
+    }
+
+    isRestApiRoot(id: string): boolean {
+        return this.restApiByRootId.has(id);
+    }
+}
+
+/**
+ * The same lookups over a single record, answered by comparing with it: the pack builds a
+ * one-resource Inventory on every Analyze call, where building maps cost more than the entity.
+ */
+class OneRecord implements RecordIndex {
+    // Read up front, as the maps read them, so a record that cannot be read fails the same way.
+    private readonly id: string | undefined;
+    private readonly arn: string | undefined;
+    private readonly rootId: string | undefined;
+
+    constructor(private readonly only: PulumiResourceRecord) {
+        this.id = idOf(only);
+        this.arn = stringProp(only.props.arn);
+        this.rootId = only.type === T.restApi ? stringProp(only.props.rootResourceId) : undefined;
+    }
+
+    record(urn: string): PulumiResourceRecord | undefined {
+        return this.only.urn === urn ? this.only : undefined;
+    }
+
+    urnOfId(type: string, id: string): string | undefined {
+        return this.id && this.only.type === type && this.id === id ? this.only.urn : undefined;
+    }
+
+    urnOfArn(arn: string): string | undefined {
+        return this.arn && this.arn === arn ? this.only.urn : undefined;
+    }
+
+    isRestApiRoot(id: string): boolean {
+        return this.rootId !== undefined && this.rootId === id;
+    }
+}
+
+class PulumiInventoryBuilder {
+    private readonly index: RecordIndex;
+    private resourcePathCache: Map<string, Maybe<string>> | undefined;
+    private stageIndex: Map<string, string> | undefined;
+    private readonly gaps: InventoryGap[] = [];
+
+    constructor(private readonly records: readonly PulumiResourceRecord[]) {
+        this.index = records.length === 1 ? new OneRecord(records[0]) : new RecordMaps(records);
     }
 
     build(): Inventory {
@@ -102,17 +189,23 @@ class PulumiInventoryBuilder {
     }
 
     private provenance(record: PulumiResourceRecord): Provenance {
-        return { source: "pulumi", urn: record.urn, resourceType: record.type, ...(record.file ? { file: record.file } : {}) };
+        return record.file
+            ? { source: "pulumi", urn: record.urn, resourceType: record.type, file: record.file }
+            : { source: "pulumi", urn: record.urn, resourceType: record.type };
     }
 
-    private base(record: PulumiResourceRecord) {
+    /**
+     * The entity: the common fields (ref, name, provenance, id when known), then the kind's own.
+     * Built from two fixed-shape literals rather than by object spread: spreading a base that
+     * varies by kind and id makes V8 clone each entity the slow, generic way (microseconds each).
+     */
+    private entity(record: PulumiResourceRecord, fields: EntityFields): Entity {
         const id = record.id ?? stringProp(record.props.id);
-        return {
-            ref: record.urn,
-            name: record.name,
-            provenance: this.provenance(record),
-            ...(id ? { id } : {}),
-        };
+        const provenance = this.provenance(record);
+        const base = id
+            ? { ref: record.urn, name: record.name, provenance, id }
+            : { ref: record.urn, name: record.name, provenance };
+        return Object.assign(base, fields) as Entity;
     }
 
     /**
@@ -120,19 +213,19 @@ class PulumiInventoryBuilder {
      * type wins (works in preview); otherwise a known id is looked up, or kept as external.
      */
     private link(record: PulumiResourceRecord, prop: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
-        const deps = record.propertyDependencies?.[prop] ?? [];
-        const candidates = deps.filter(urn => {
-            const target = this.byUrn.get(urn);
-            return target !== undefined && targetTypes.includes(target.type);
-        });
         if (typeof value === "string") {
             for (const type of targetTypes) {
-                const urn = this.urnByTypeAndId.get(`${type}\u0000${value}`);
+                const urn = this.index.urnOfId(type, value);
                 if (urn) {
                     return entityLink(urn);
                 }
             }
         }
+        const deps = record.propertyDependencies?.[prop] ?? [];
+        const candidates = deps.length === 0 ? deps : deps.filter(urn => {
+            const target = this.index.record(urn);
+            return target !== undefined && targetTypes.includes(target.type);
+        });
         if (candidates.length === 1) {
             return entityLink(candidates[0]);
         }
@@ -149,32 +242,28 @@ class PulumiInventoryBuilder {
         const p = record.props;
         switch (record.type) {
             case T.restApi:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "rest-api",
                     apiKeySource: this.apiKeySource(p),
                     endpointTypes: read.stringList(p, "endpointConfiguration.types"),
-                };
+                });
             case T.resource:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "api-resource",
                     restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
                     path: this.resourcePath(record.urn),
-                };
+                });
             case T.method:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "method",
                     restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
                     path: this.methodPath(record),
                     httpMethod: required(upper(read.string(p, "httpMethod"))),
                     apiKeyRequired: read.boolean(p, "apiKeyRequired"),
                     authorizationType: upper(read.string(p, "authorization")),
-                };
+                });
             case T.stage:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "stage",
                     apiVersion: "v1",
                     restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
@@ -184,10 +273,9 @@ class PulumiInventoryBuilder {
                     cacheClusterEnabled: read.boolean(p, "cacheClusterEnabled"),
                     webAclArn: read.string(p, "webAclArn"),
                     arn: read.string(p, "arn"),
-                };
+                });
             case T.v2Stage:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "stage",
                     apiVersion: "v2",
                     restApi: this.link(record, "apiId", read.string(p, "apiId"), [T.v2Api]),
@@ -195,11 +283,10 @@ class PulumiInventoryBuilder {
                     accessLogSettings: this.accessLogs(record),
                     arn: read.string(p, "arn"),
                     v2LoggingLevel: upper(read.string(p, "defaultRouteSettings.loggingLevel")),
-                };
+                });
             case T.methodSettings: {
                 const stageName = required(read.string(p, "stageName"));
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "method-settings",
                     restApi: this.link(record, "restApi", read.string(p, "restApi"), [T.restApi]),
                     stage: this.stageLink(record, "stageName", stageName),
@@ -210,81 +297,72 @@ class PulumiInventoryBuilder {
                     dataTraceEnabled: read.boolean(p, "settings.dataTraceEnabled"),
                     cachingEnabled: read.boolean(p, "settings.cachingEnabled"),
                     cacheDataEncrypted: read.boolean(p, "settings.cacheDataEncrypted"),
-                };
+                });
             }
             case T.apiKey:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "api-key",
                     enabled: read.boolean(p, "enabled"),
                     createdDate: read.string(p, "createdDate"),
                     tags: read.stringMap(p, "tags"),
                     value: this.secretValue(record, "value"),
-                };
+                });
             case T.usagePlan:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "usage-plan",
                     throttle: throttle(p, "throttleSettings"),
                     quota: quota(p, "quotaSettings"),
                     apiStages: this.apiStages(record),
-                };
-            case T.usagePlanKey:
-                return {
-                    ...this.base(record),
-                    kind: "usage-plan-key",
-                    usagePlan: this.link(record, "usagePlanId", read.string(p, "usagePlanId"), [T.usagePlan]),
-                    apiKey: this.link(record, "keyId", read.string(p, "keyId"), [T.apiKey]),
-                    ...(p.value !== undefined ? { value: this.secretValue(record, "value") } : {}),
-                };
+                });
+            case T.usagePlanKey: {
+                const usagePlan = this.link(record, "usagePlanId", read.string(p, "usagePlanId"), [T.usagePlan]);
+                const apiKey = this.link(record, "keyId", read.string(p, "keyId"), [T.apiKey]);
+                return this.entity(record, p.value !== undefined
+                    ? { kind: "usage-plan-key", usagePlan, apiKey, value: this.secretValue(record, "value") }
+                    : { kind: "usage-plan-key", usagePlan, apiKey });
+            }
             case T.account:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "account",
                     cloudwatchRoleArn: read.string(p, "cloudwatchRoleArn"),
-                };
+                });
             case T.domainName:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "domain-name",
                     domainName: required(read.string(p, "domainName")),
                     securityPolicy: upper(read.string(p, "securityPolicy")),
-                };
+                });
             case T.logGroup:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "log-group",
                     logGroupName: required(read.string(p, "name")),
                     arn: read.string(p, "arn"),
                     retentionInDays: read.number(p, "retentionInDays"),
-                };
+                });
             case T.wafv2Association:
             case T.wafRegionalAssociation: {
                 const arnProp = record.type === T.wafv2Association ? "webAclArn" : "webAclId";
                 const resourceArn = required(read.string(p, "resourceArn"));
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "web-acl-association",
                     target: this.arnLink(record, "resourceArn", resourceArn, [T.stage]),
                     resourceArn,
                     webAclArn: required(read.string(p, arnProp)),
-                };
+                });
             }
             case T.v2Api:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "v2-api",
                     protocolType: required(upper(read.string(p, "protocolType"))),
-                };
+                });
             case T.v2Route:
-                return {
-                    ...this.base(record),
+                return this.entity(record, {
                     kind: "v2-route",
                     api: this.link(record, "apiId", read.string(p, "apiId"), [T.v2Api]),
                     routeKey: required(read.string(p, "routeKey")),
                     authorizationType: upper(read.string(p, "authorizationType")),
                     apiKeyRequired: read.boolean(p, "apiKeyRequired"),
-                };
+                });
             default:
                 throw new Error(`unsupported type ${record.type}`);
         }
@@ -323,25 +401,28 @@ class PulumiInventoryBuilder {
     private secretValue(record: PulumiResourceRecord, prop: string): SecretValue {
         const raw = record.props[prop];
         const deps = record.propertyDependencies?.[prop] ?? [];
-        const generated = deps.some(urn => GENERATOR_TYPES.has(this.byUrn.get(urn)?.type ?? ""));
+        const generated = deps.some(urn => GENERATOR_TYPES.has(this.index.record(urn)?.type ?? ""));
         const isSecret = record.secretProps === undefined ? undefined : record.secretProps.has(prop);
         if (raw === undefined || raw === null) {
             return { handling: "absent" };
         }
-        if (typeof raw === "string" && UNKNOWN_SENTINELS.has(raw)) {
+        if (isSentinel(raw)) {
             return { handling: generated ? "generated" : isSecret ? "secret" : unknown("the key value is computed: known only after the update") };
         }
         if (typeof raw !== "string") {
             return { handling: unknown(`malformed property '${prop}': expected string`) };
         }
-        const common = { fingerprint: fingerprint(raw), length: raw.length };
+        const print = fingerprint(raw);
+        const length = raw.length;
         if (generated) {
-            return { handling: "generated", ...common };
+            return { handling: "generated", fingerprint: print, length };
         }
         if (isSecret === undefined) {
-            return { handling: unknown("whether the key value is a secret could not be observed"), ...common };
+            return { handling: unknown("whether the key value is a secret could not be observed"), fingerprint: print, length };
         }
-        return isSecret ? { handling: "secret", origin: "program", ...common } : { handling: "plaintext", ...common };
+        return isSecret
+            ? { handling: "secret", origin: "program", fingerprint: print, length }
+            : { handling: "plaintext", fingerprint: print, length };
     }
 
     private apiStages(record: PulumiResourceRecord): Maybe<readonly UsagePlanApiStage[]> {
@@ -369,13 +450,13 @@ class PulumiInventoryBuilder {
     }
 
     private stageOf(restApi: Link, stageName: Maybe<string>, record: PulumiResourceRecord, prop: string): Link {
-        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.byUrn.get(urn)?.type === T.stage);
         if (restApi.kind === "entity" && typeof stageName === "string") {
             const match = this.stagesByApiAndName().get(`${restApi.ref}\u0000${stageName}`);
             if (match) {
                 return entityLink(match);
             }
         }
+        const stageDeps = (record.propertyDependencies?.[prop] ?? []).filter(urn => this.index.record(urn)?.type === T.stage);
         if (stageDeps.length === 1) {
             return entityLink(stageDeps[0]);
         }
@@ -403,10 +484,10 @@ class PulumiInventoryBuilder {
     }
 
     private arnLink(record: PulumiResourceRecord, prop: string, arn: Maybe<string>, types: readonly string[]): Link {
-        const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.byUrn.get(urn)?.type ?? ""));
+        const deps = (record.propertyDependencies?.[prop] ?? []).filter(urn => types.includes(this.index.record(urn)?.type ?? ""));
         if (typeof arn === "string") {
-            const match = this.urnByArn.get(arn) ?? this.urnByArn.get(arn.replace(/:\*$/, ""));
-            if (match && types.includes(this.byUrn.get(match)?.type ?? "")) {
+            const match = this.index.urnOfArn(arn) ?? this.index.urnOfArn(arn.replace(/:\*$/, ""));
+            if (match && types.includes(this.index.record(match)?.type ?? "")) {
                 return entityLink(match);
             }
         }
@@ -420,24 +501,24 @@ class PulumiInventoryBuilder {
         const resourceId = read.string(record.props, "resourceId");
         const target = this.link(record, "resourceId", resourceId, [T.resource, T.restApi]);
         if (target.kind === "entity") {
-            const targetRecord = this.byUrn.get(target.ref);
+            const targetRecord = this.index.record(target.ref);
             if (targetRecord?.type === T.restApi) {
                 return "/";
             }
             return this.resourcePath(target.ref);
         }
-        if (typeof resourceId === "string" && this.restApiByRootId.has(resourceId)) {
+        if (typeof resourceId === "string" && this.index.isRestApiRoot(resourceId)) {
             return "/";
         }
         return unknown("the method's resource could not be identified");
     }
 
     private resourcePath(urn: string, depth = 0): Maybe<string> {
-        const cached = this.resourcePathCache.get(urn);
+        const cached = this.resourcePathCache?.get(urn);
         if (cached !== undefined) {
             return cached;
         }
-        const record = this.byUrn.get(urn);
+        const record = this.index.record(urn);
         let path: Maybe<string>;
         if (!record || depth > 64) {
             path = unknown("the resource path could not be derived");
@@ -454,7 +535,7 @@ class PulumiInventoryBuilder {
                 let parentPath: Maybe<string>;
                 if (parent.kind === "entity") {
                     parentPath = this.resourcePath(parent.ref, depth + 1);
-                } else if (typeof parentId === "string" && this.restApiByRootId.has(parentId)) {
+                } else if (typeof parentId === "string" && this.index.isRestApiRoot(parentId)) {
                     parentPath = "/";
                 } else {
                     parentPath = unknown("the parent resource could not be identified");
@@ -468,13 +549,24 @@ class PulumiInventoryBuilder {
                 }
             }
         }
-        this.resourcePathCache.set(urn, path);
+        (this.resourcePathCache ??= new Map()).set(urn, path);
         return path;
     }
 }
 
+/**
+ * Whether a value is one of the preview's unknown sentinels. They are all UUIDs (36 characters):
+ * testing the length first spares hashing every other string read (an OpenAPI body, say).
+ */
+function isSentinel(value: unknown): boolean {
+    return typeof value === "string" && value.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(value);
+}
+
+/** An entity's own fields: everything but the common ones `entity()` fills in. */
+type EntityFields = Entity extends infer E ? (E extends Entity ? Omit<E, "ref" | "name" | "provenance" | "id" | "region"> : never) : never;
+
 function stringProp(value: unknown): string | undefined {
-    return typeof value === "string" && !UNKNOWN_SENTINELS.has(value) && value !== "" ? value : undefined;
+    return typeof value === "string" && value !== "" && !isSentinel(value) ? value : undefined;
 }
 
 function upper(value: Maybe<string | undefined>): Maybe<string | undefined> {

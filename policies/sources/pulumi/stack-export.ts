@@ -1,7 +1,7 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
 import { inventoryFromPulumi } from "./adapter";
-import { PulumiResourceRecord, SECRET_SIG, SIG_KEY, unwrapSecrets } from "./types";
+import { PulumiResourceRecord, SECRET_SIG, SIG_KEY } from "./types";
 
 /**
  * `pulumi stack export` (and the checkpoint files of the self-managed backends) as an Inventory,
@@ -117,25 +117,38 @@ function toRecord(raw: unknown, index: number, file: string | undefined): Pulumi
         return undefined;
     }
     const { props, secretProps } = mergeProperties(raw.inputs, raw.outputs);
-    const id = typeof raw.id === "string" && raw.id !== "" ? raw.id : undefined;
-    return {
-        type,
-        urn,
-        name: nameFromUrn(urn),
-        props,
-        secretProps,
-        ...(id !== undefined ? { id } : {}),
-        ...(typeof raw.parent === "string" && raw.parent !== "" ? { parent: raw.parent } : {}),
-        ...(Array.isArray(raw.dependencies) ? { dependencies: raw.dependencies.filter((d): d is string => typeof d === "string") } : {}),
-        ...(isObject(raw.propertyDependencies) ? { propertyDependencies: propertyDependencies(raw.propertyDependencies) } : {}),
-        ...(file !== undefined ? { file } : {}),
-    };
+    // Optional fields are added one by one (same order as before): spreading `{}`-or-`{x}` into a
+    // literal copies through V8's slow generic path, once per field and resource.
+    const record: { -readonly [K in keyof PulumiResourceRecord]: PulumiResourceRecord[K] } = { type, urn, name: nameFromUrn(urn), props, secretProps };
+    if (typeof raw.id === "string" && raw.id !== "") {
+        record.id = raw.id;
+    }
+    if (typeof raw.parent === "string" && raw.parent !== "") {
+        record.parent = raw.parent;
+    }
+    if (Array.isArray(raw.dependencies)) {
+        record.dependencies = raw.dependencies.filter((d): d is string => typeof d === "string");
+    }
+    if (isObject(raw.propertyDependencies)) {
+        record.propertyDependencies = propertyDependencies(raw.propertyDependencies);
+    }
+    if (file !== undefined) {
+        record.file = file;
+    }
+    return record;
 }
 
 /** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`; the name may itself contain `::`. */
 function nameFromUrn(urn: string): string {
-    const parts = urn.split("::");
-    return parts.length >= 4 ? parts.slice(3).join("::") : urn;
+    // Everything after the third `::` (what splitting on `::` and joining parts 3.. would give).
+    let at = -2;
+    for (let n = 0; n < 3; n++) {
+        at = urn.indexOf("::", at + 2);
+        if (at < 0) {
+            return urn;
+        }
+    }
+    return urn.slice(at + 2);
 }
 
 function typeFromUrn(urn: string): string | undefined {
@@ -175,82 +188,137 @@ function propertyDependencies(raw: Record<string, unknown>): Record<string, read
  * would make the verdict depend on how the export was taken.
  */
 function mergeProperties(inputs: unknown, outputs: unknown): { props: Record<string, unknown>; secretProps: Set<string> } {
-    const decodedOutputs = decodeBag(outputs);
-    const decodedInputs = decodeBag(inputs);
     const props: Record<string, unknown> = {};
     const secretProps = new Set<string>();
-    for (const key of new Set([...decodedOutputs.keys(), ...decodedInputs.keys()])) {
-        const output = decodedOutputs.get(key);
-        const input = decodedInputs.get(key);
-        const providerSecret = output !== undefined && input === undefined && isSecretEnvelope(isObject(outputs) ? outputs[key] : undefined);
-        const readable = [output, input].find(copy => copy !== undefined && copy.value !== UNREADABLE);
-        props[key] = providerSecret ? UNREADABLE : (readable ?? output ?? input)?.value;
-        if ((output === undefined || output.secret) && (input === undefined || input.secret)) {
-            secretProps.add(key);
+    const outputBag = isObject(outputs) ? outputs : undefined;
+    const inputBag = isObject(inputs) ? inputs : undefined;
+    // Outputs first, then the inputs the outputs lack: the key order of the union of both.
+    if (outputBag) {
+        for (const key of Object.keys(outputBag)) {
+            const rawOutput = outputBag[key];
+            if (rawOutput === null || rawOutput === undefined) {
+                continue;
+            }
+            const output = decodeValue(rawOutput);
+            const outputSecret = sawSecret;
+            const rawInput = inputBag && hasOwn(inputBag, key) ? inputBag[key] : undefined;
+            if (rawInput === null || rawInput === undefined) {
+                props[key] = isSecretEnvelope(rawOutput) ? UNREADABLE : output;
+                if (outputSecret) {
+                    secretProps.add(key);
+                }
+                continue;
+            }
+            const input = decodeValue(rawInput);
+            const inputSecret = sawSecret;
+            props[key] = output !== UNREADABLE ? output : input !== UNREADABLE ? input : output;
+            if (outputSecret && inputSecret) {
+                secretProps.add(key);
+            }
+        }
+    }
+    if (inputBag) {
+        for (const key of Object.keys(inputBag)) {
+            const rawInput = inputBag[key];
+            if (rawInput === null || rawInput === undefined || (outputBag && hasOwn(outputBag, key) && outputBag[key] !== null && outputBag[key] !== undefined)) {
+                continue;
+            }
+            props[key] = decodeValue(rawInput);
+            if (sawSecret) {
+                secretProps.add(key);
+            }
         }
     }
     return { props, secretProps };
+}
+
+function hasOwn(bag: object, key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(bag, key);
 }
 
 function isSecretEnvelope(value: unknown): boolean {
     return isObject(value) && (value[SIG_KEY] === SECRET_SIG || (value[SIG_KEY] === OUTPUT_VALUE_SIG && value.secret === true));
 }
 
-/** The non-null top-level properties of a bag, each unwrapped with whether it held a secret. */
-function decodeBag(bag: unknown): Map<string, { value: unknown; secret: boolean }> {
-    const decoded = new Map<string, { value: unknown; secret: boolean }>();
-    if (isObject(bag)) {
-        for (const [key, raw] of Object.entries(bag)) {
-            if (raw !== null && raw !== undefined) {
-                decoded.set(key, unwrapSecrets(toWireForm(raw)));
-            }
-        }
-    }
-    return decoded;
+/** Set by `decodeValue`: whether the value it last decoded held a secret anywhere. */
+let sawSecret = false;
+
+/** A property value decoded (see `decode`), with `sawSecret` telling whether it held a secret. */
+function decodeValue(raw: unknown): unknown {
+    sawSecret = false;
+    return decode(raw);
 }
 
 /**
- * Rewrite the export's envelopes into the engine's wire form so `unwrapSecrets` (shared with the
- * CrossGuard front end) can unwrap them:
+ * A property value as the adapter reads it, with the export's envelopes unwrapped. One pass
+ * that copies only the objects and lists that change (it used to rewrite every value into the
+ * engine's wire form and then unwrap that, two full copies of every bag of the export):
  * - `{sig, ciphertext}` stays opaque: the value becomes unreadable and only its secret-ness is
  *   kept. Ciphertexts are never fingerprinted: the same value encrypts differently each time, so
  *   equal ciphertexts would prove nothing and different ones would hide equal values.
  * - `{sig, plaintext}` (`pulumi stack export --show-secrets`) holds the JSON-serialised value;
  *   it is decoded for fingerprinting only and stays marked secret.
  * - resource references become the referenced id (what the provider saw), output values their value.
+ * A secret anywhere inside sets `sawSecret`.
  */
-function toWireForm(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(toWireForm);
-    }
-    if (!isObject(value)) {
+function decode(value: unknown): unknown {
+    if (typeof value !== "object" || value === null) {
         return value;
     }
-    const sig = value[SIG_KEY];
+    if (Array.isArray(value)) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+            const item: unknown = value[i];
+            const decoded = decode(item);
+            if (out === undefined && decoded !== item) {
+                out = value.slice(0, i);
+            }
+            if (out !== undefined) {
+                out.push(decoded);
+            }
+        }
+        return out ?? value;
+    }
+    const bag = value as Record<string, unknown>;
+    const sig = bag[SIG_KEY];
     if (sig === SECRET_SIG) {
-        if (typeof value.plaintext === "string") {
-            return { [SIG_KEY]: SECRET_SIG, value: toWireForm(decodePlaintext(value.plaintext)) };
+        sawSecret = true;
+        if (typeof bag.plaintext === "string") {
+            return decode(decodePlaintext(bag.plaintext));
         }
-        if ("value" in value) {
-            return { [SIG_KEY]: SECRET_SIG, value: toWireForm(value.value) };
-        }
-        return { [SIG_KEY]: SECRET_SIG, value: UNREADABLE };
+        return "value" in bag ? decode(bag.value) : UNREADABLE;
     }
     if (sig === RESOURCE_REFERENCE_SIG) {
-        if (typeof value.id === "string" && value.id !== "") {
-            return value.id;
+        if (typeof bag.id === "string" && bag.id !== "") {
+            return bag.id;
         }
-        return typeof value.urn === "string" ? value.urn : UNREADABLE;
+        return typeof bag.urn === "string" ? bag.urn : UNREADABLE;
     }
     if (sig === OUTPUT_VALUE_SIG) {
-        const inner = "value" in value ? toWireForm(value.value) : UNREADABLE;
-        return value.secret === true ? { [SIG_KEY]: SECRET_SIG, value: inner } : inner;
+        if (bag.secret === true) {
+            sawSecret = true;
+        }
+        return "value" in bag ? decode(bag.value) : UNREADABLE;
     }
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-        out[key] = toWireForm(item);
+    // Copying (as this reader always did) drops a `__proto__` key: assigning it sets a prototype
+    // that the next copy does not see. Such an object is still copied, so it reads the same.
+    let out: Record<string, unknown> | undefined = hasOwn(bag, "__proto__") ? {} : undefined;
+    const keys = Object.keys(bag);
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const item = bag[key];
+        const decoded = decode(item);
+        if (out === undefined && decoded !== item) {
+            out = {};
+            for (let j = 0; j < i; j++) {
+                out[keys[j]] = bag[keys[j]];
+            }
+        }
+        if (out !== undefined && key !== "__proto__") {
+            out[key] = decoded;
+        }
     }
-    return out;
+    return out ?? bag;
 }
 
 function decodePlaintext(plaintext: string): unknown {

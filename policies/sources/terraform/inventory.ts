@@ -4,7 +4,7 @@ import {
 } from "../../model";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
-import { configAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
+import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
 import { isTfUnknown, TfResourceRecord } from "./types";
 
 /** The Terraform resource types the kit reads (terraform-provider-aws names). */
@@ -30,6 +30,17 @@ export const TfTypes = {
 
 const T = TfTypes;
 const RELEVANT_TYPES: ReadonlySet<string> = new Set(Object.values(TfTypes));
+
+/**
+ * The `TfTypes` constant equal to `type`, else `type`. Strings from `JSON.parse` are separate,
+ * non-interned copies, so every `record.type === T.x` (and the `switch` in the mapping) compared
+ * characters; front ends pass record types through this once so those compare by identity.
+ */
+export function canonicalTfType(type: string): string {
+    return CANONICAL_TYPES.get(type) ?? type;
+}
+
+const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map(Object.values(TfTypes).map(type => [type, type]));
 
 /** True for resource types the mapping turns into entities (front ends may skip the rest early). */
 export function isRelevantTfType(type: string): boolean {
@@ -91,18 +102,37 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
 };
 
 /**
+ * `addresses`, when given, holds `indexAddress(parseAddress(records[i].address))` at index i
+ * (undefined where that does not parse): a front end that parsed every address already passes
+ * them so they are not parsed, nor their index keys built, twice.
+ *
  * The one mapping from Terraform resources to Inventory entities, shared by the plan, state and
  * HCL front ends. Links are made by known id/ARN first (state, plans of existing resources), then
  * through the configuration references of the attribute (new resources, HCL), matching a
  * reference to the count/for_each instance that shares the referrer's module instance and key.
  */
-export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[]): Inventory {
-    return new TerraformInventoryBuilder(records).build();
+export function inventoryFromTerraformRecords(records: readonly TfResourceRecord[], addresses?: readonly (IndexedAddress | undefined)[]): Inventory {
+    return new TerraformInventoryBuilder(records, addresses).build();
 }
 
 /** The ref of the stage entity that a deployment's deprecated inline `stage_name` creates. */
 export function deploymentStageRef(deploymentAddress: string): string {
     return `${deploymentAddress}#stage`;
+}
+
+interface EntityBase {
+    ref: string;
+    name: string;
+    provenance: Provenance;
+    id?: string;
+}
+
+/** An entity's own fields: everything but the base, per kind. */
+type EntityFields = { [K in Entity["kind"]]: Omit<Extract<Entity, { kind: K }>, keyof EntityBase> }[Entity["kind"]];
+
+/** `{ ...base, ...fields }` (same keys, same order), without the generic spread copy. */
+function withBase<F extends EntityFields>(base: EntityBase, fields: F): EntityBase & F {
+    return Object.assign(base, fields);
 }
 
 class TerraformInventoryBuilder {
@@ -111,16 +141,17 @@ class TerraformInventoryBuilder {
     private readonly parsed = new Map<string, TfAddress>();
     private readonly byConfigAddress = new Map<string, TfResourceRecord[]>();
     /**
-     * `configAddress\0moduleInstancePath` → records: the instances of a block inside one module
-     * instance. A reference from `module.api["a"]` to `aws_x.y` then costs a map lookup instead of
-     * a scan over every instance of the block in every module instance (quadratic in a plan of a
-     * for_each module with thousands of instances).
+     * `configAddress` → `moduleInstancePath` → records: the instances of a block inside one module
+     * instance (nested maps: no key string is built per record or lookup). A reference from
+     * `module.api["a"]` to `aws_x.y` then costs a map lookup instead of a scan over every instance
+     * of the block in every module instance (quadratic in a plan of a for_each module with
+     * thousands of instances).
      */
-    private readonly byConfigAddressInModule = new Map<string, TfResourceRecord[]>();
+    private readonly byConfigAddressInModule = new Map<string, Map<string, TfResourceRecord[]>>();
     /** Parsed references (every instance of a block repeats the same reference strings). */
     private readonly parsedReferences = new Map<string, TfAddress | undefined>();
-    /** `type\0id` → address, for records whose cloud id is known. */
-    private readonly addressByTypeAndId = new Map<string, string>();
+    /** type → id → address, for records whose cloud id is known. */
+    private readonly addressByTypeAndId = new Map<string, Map<string, string>>();
     private readonly addressByArn = new Map<string, string>();
     /** REST API root resource id → REST API address. */
     private readonly restApiByRootId = new Map<string, string>();
@@ -132,8 +163,9 @@ class TerraformInventoryBuilder {
     private readonly deploymentStages = new Set<string>();
     private readonly gaps: InventoryGap[] = [];
 
-    constructor(records: readonly TfResourceRecord[]) {
-        for (const record of records) {
+    constructor(records: readonly TfResourceRecord[], addresses?: readonly (IndexedAddress | undefined)[]) {
+        for (let index = 0; index < records.length; index++) {
+            const record = records[index];
             if (record.mode !== "managed") {
                 continue;
             }
@@ -143,32 +175,36 @@ class TerraformInventoryBuilder {
             }
             this.records.push(record);
             this.byAddress.set(record.address, record);
-            const address = parseAddress(record.address);
-            if (address) {
-                this.parsed.set(record.address, address);
-                const key = configAddress(address);
+            const indexed = addresses ? addresses[index] : indexOf(parseAddress(record.address));
+            if (indexed) {
+                this.parsed.set(record.address, indexed.parsed);
+                const key = indexed.configAddress;
                 const list = this.byConfigAddress.get(key);
                 if (list) {
                     list.push(record);
                 } else {
                     this.byConfigAddress.set(key, [record]);
                 }
-                const inModuleKey = `${key}\u0000${moduleInstancePath(address)}`;
-                const inModule = this.byConfigAddressInModule.get(inModuleKey);
+                const modules = innerMap(this.byConfigAddressInModule, key);
+                const modulePath = indexed.instancePath;
+                const inModule = modules.get(modulePath);
                 if (inModule) {
                     inModule.push(record);
                 } else {
-                    this.byConfigAddressInModule.set(inModuleKey, [record]);
+                    modules.set(modulePath, [record]);
                 }
             }
             const id = knownString(record.values.id);
             if (id) {
-                this.addressByTypeAndId.set(`${record.type}\u0000${id}`, record.address);
+                innerMap(this.addressByTypeAndId, record.type).set(id, record.address);
             }
             const arn = knownString(record.values.arn);
             if (arn) {
                 this.addressByArn.set(arn, record.address);
-                this.addressByArn.set(withoutLogStreamSuffix(arn), record.address);
+                const bare = withoutLogStreamSuffix(arn);
+                if (bare !== arn) {
+                    this.addressByArn.set(bare, record.address);
+                }
             }
             if (record.type === T.restApi) {
                 const rootId = knownString(record.values.root_resource_id);
@@ -222,15 +258,25 @@ class TerraformInventoryBuilder {
     private provenance(record: TfResourceRecord, read: Reader): Provenance {
         const arn = nonEmpty(read.string(record.values, "arn"));
         const fieldLines = this.fieldLines(record);
-        return {
+        // Optional fields are assigned rather than spread in: one object per entity, same key order.
+        const provenance: { -readonly [K in keyof Provenance]: Provenance[K] } = {
             source: "terraform",
             address: record.address,
             resourceType: record.type,
-            ...(typeof arn === "string" ? { arn } : {}),
-            ...(record.file !== undefined ? { file: record.file } : {}),
-            ...(record.line !== undefined ? { line: record.line } : {}),
-            ...(fieldLines ? { fieldLines } : {}),
         };
+        if (typeof arn === "string") {
+            provenance.arn = arn;
+        }
+        if (record.file !== undefined) {
+            provenance.file = record.file;
+        }
+        if (record.line !== undefined) {
+            provenance.line = record.line;
+        }
+        if (fieldLines) {
+            provenance.fieldLines = fieldLines;
+        }
+        return provenance;
     }
 
     private fieldLines(record: TfResourceRecord): Record<string, number> | undefined {
@@ -249,14 +295,18 @@ class TerraformInventoryBuilder {
         return Object.keys(out).length > 0 ? out : undefined;
     }
 
-    private base(record: TfResourceRecord, read: Reader, ref: string = record.address) {
+    /**
+     * The fields every entity starts with. Entities are built as `withBase(base, fields)`:
+     * spreading a base of varying shape (`{ ...base, kind }`) took V8's slow generic copy and
+     * was the largest self time of the mapping.
+     */
+    private base(record: TfResourceRecord, read: Reader, ref: string = record.address): EntityBase {
         const id = knownString(record.values.id);
-        return {
-            ref,
-            name: this.displayName(record),
-            provenance: this.provenance(record, read),
-            ...(id ? { id } : {}),
-        };
+        const base: EntityBase = { ref, name: this.displayName(record), provenance: this.provenance(record, read) };
+        if (id) {
+            base.id = id;
+        }
+        return base;
     }
 
     /** The entity ref of a record (a deployment stands for the stage its `stage_name` creates). */
@@ -271,11 +321,14 @@ class TerraformInventoryBuilder {
      */
     private referenced(record: TfResourceRecord, attribute: string, types: readonly string[]): TfResourceRecord[] {
         const out: TfResourceRecord[] = [];
-        const seen = new Set<string>();
-        for (const reference of record.references[attribute] ?? []) {
+        const references = record.references[attribute];
+        if (!references) {
+            return out;
+        }
+        for (const reference of references) {
             for (const target of this.resolveReference(record, reference)) {
-                if (types.includes(target.type) && !seen.has(target.address)) {
-                    seen.add(target.address);
+                // Records are unique by address (the constructor drops repeats): identity is enough.
+                if (types.includes(target.type) && !out.includes(target)) {
                     out.push(target);
                 }
             }
@@ -311,7 +364,7 @@ class TerraformInventoryBuilder {
         const moduleKeyed = target.modules.some(step => step.key !== undefined);
         if (candidates.length > 1 && self && !moduleKeyed) {
             // Same result as the filter below, from the index: the instances in the referrer's module instance.
-            const sameModule = this.byConfigAddressInModule.get(`${blockAddress}\u0000${moduleInstancePath(self)}`);
+            const sameModule = this.byConfigAddressInModule.get(blockAddress)?.get(moduleInstancePath(self));
             if (sameModule && sameModule.length > 0) {
                 candidates = sameModule;
             }
@@ -343,7 +396,7 @@ class TerraformInventoryBuilder {
     private link(record: TfResourceRecord, attribute: string, value: Maybe<string | undefined>, targetTypes: readonly string[]): Link {
         if (typeof value === "string" && value !== "") {
             for (const type of targetTypes) {
-                const address = this.addressByTypeAndId.get(`${type}\u0000${value}`);
+                const address = this.addressByTypeAndId.get(type)?.get(value);
                 if (address) {
                     return entityLink(address);
                 }
@@ -367,32 +420,28 @@ class TerraformInventoryBuilder {
         const v = record.values;
         switch (record.type) {
             case T.restApi:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "rest-api",
                     apiKeySource: this.apiKeySource(record, read),
                     endpointTypes: read.stringList(v, "endpoint_configuration.types"),
-                };
+                });
             case T.resource:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "api-resource",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
                     path: this.resourcePath(record.address),
-                };
+                });
             case T.method:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "method",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
                     path: this.methodPath(record, read),
                     httpMethod: required(upper(nonEmpty(read.string(v, "http_method")))),
                     apiKeyRequired: read.boolean(v, "api_key_required"),
                     authorizationType: upper(nonEmpty(read.string(v, "authorization"))),
-                };
+                });
             case T.stage:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "stage",
                     apiVersion: "v1",
                     restApi: this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]),
@@ -402,15 +451,14 @@ class TerraformInventoryBuilder {
                     cacheClusterEnabled: read.boolean(v, "cache_cluster_enabled"),
                     webAclArn: this.stageWebAcl(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
-                };
+                });
             case T.deployment:
                 return this.deploymentStage(record, read);
             case T.methodSettings: {
                 const restApi = this.link(record, "rest_api_id", read.string(v, "rest_api_id"), [T.restApi]);
                 const stageName = required(nonEmpty(read.string(v, "stage_name")));
                 const stage = this.stageOf(record, "stage_name", restApi, stageName);
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "method-settings",
                     restApi,
                     stage,
@@ -421,92 +469,82 @@ class TerraformInventoryBuilder {
                     dataTraceEnabled: read.boolean(v, "settings.data_trace_enabled"),
                     cachingEnabled: read.boolean(v, "settings.caching_enabled"),
                     cacheDataEncrypted: read.boolean(v, "settings.cache_data_encrypted"),
-                };
+                });
             }
             case T.apiKey: {
                 const enabled = read.boolean(v, "enabled");
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "api-key",
                     // The provider defaults `enabled` to true.
                     enabled: enabled === undefined ? true : enabled,
                     createdDate: nonEmpty(read.string(v, "created_date")),
                     tags: this.tags(record, read),
                     value: this.apiKeyValue(record),
-                };
+                });
             }
             case T.usagePlan:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "usage-plan",
                     throttle: throttle(read, v),
                     quota: quota(read, v),
                     apiStages: this.apiStages(record, read),
-                };
+                });
             case T.usagePlanKey: {
                 const value = this.attachmentValue(record);
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "usage-plan-key",
                     usagePlan: this.link(record, "usage_plan_id", read.string(v, "usage_plan_id"), [T.usagePlan]),
                     apiKey: this.link(record, "key_id", read.string(v, "key_id"), [T.apiKey]),
                     ...(value ? { value } : {}),
-                };
+                });
             }
             case T.account:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "account",
                     cloudwatchRoleArn: nonEmpty(read.string(v, "cloudwatch_role_arn")),
-                };
+                });
             case T.domainName:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "domain-name",
                     domainName: required(nonEmpty(read.string(v, "domain_name"))),
                     securityPolicy: upper(nonEmpty(read.string(v, "security_policy"))),
-                };
+                });
             case T.logGroup: {
                 const retention = read.number(v, "retention_in_days");
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "log-group",
                     logGroupName: required(nonEmpty(read.string(v, "name"))),
                     arn: nonEmpty(read.string(v, "arn")),
                     // Terraform reports "never expire" as 0.
                     retentionInDays: retention === 0 ? undefined : retention,
-                };
+                });
             }
             case T.wafv2Association:
             case T.wafRegionalAssociation: {
                 const resourceArn = required(nonEmpty(read.string(v, "resource_arn")));
                 const aclAttribute = record.type === T.wafv2Association ? "web_acl_arn" : "web_acl_id";
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "web-acl-association",
                     target: this.stageTarget(record, resourceArn),
                     resourceArn,
                     webAclArn: required(nonEmpty(read.string(v, aclAttribute))),
-                };
+                });
             }
             case T.v2Api:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "v2-api",
                     protocolType: required(upper(nonEmpty(read.string(v, "protocol_type")))),
-                };
+                });
             case T.v2Route:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "v2-route",
                     api: this.link(record, "api_id", read.string(v, "api_id"), [T.v2Api]),
                     routeKey: required(nonEmpty(read.string(v, "route_key"))),
                     authorizationType: upper(nonEmpty(read.string(v, "authorization_type"))),
                     apiKeyRequired: read.boolean(v, "api_key_required"),
-                };
+                });
             case T.v2Stage:
-                return {
-                    ...this.base(record, read),
+                return withBase(this.base(record, read), {
                     kind: "stage",
                     apiVersion: "v2",
                     restApi: this.link(record, "api_id", read.string(v, "api_id"), [T.v2Api]),
@@ -514,7 +552,7 @@ class TerraformInventoryBuilder {
                     accessLogSettings: this.accessLogs(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
                     v2LoggingLevel: upper(nonEmpty(read.string(v, "default_route_settings.logging_level"))),
-                };
+                });
             default:
                 return undefined;
         }
@@ -529,8 +567,7 @@ class TerraformInventoryBuilder {
         if (!this.deploymentStages.has(record.address)) {
             return undefined;
         }
-        return {
-            ...this.base(record, read, deploymentStageRef(record.address)),
+        return withBase(this.base(record, read, deploymentStageRef(record.address)), {
             kind: "stage",
             apiVersion: "v1",
             restApi: this.link(record, "rest_api_id", read.string(record.values, "rest_api_id"), [T.restApi]),
@@ -539,7 +576,7 @@ class TerraformInventoryBuilder {
             xrayTracingEnabled: undefined,
             cacheClusterEnabled: undefined,
             webAclArn: undefined,
-        };
+        });
     }
 
     private apiKeySource(record: TfResourceRecord, read: Reader): Maybe<string | undefined> {
@@ -592,13 +629,18 @@ class TerraformInventoryBuilder {
         if (typeof raw !== "string") {
             return { handling: unknown("malformed attribute 'value': expected string") };
         }
-        const common = { fingerprint: fingerprint(raw), length: raw.length };
+        const print = fingerprint(raw);
         if (generated) {
-            return { handling: "generated", ...common };
+            return { handling: "generated", fingerprint: print, length: raw.length };
         }
         // An HCL record without the `configured` map: every value a static read knows was written in code.
         const writtenInCode = howSet === "constant" || (record.configured === undefined && record.attributeLines !== undefined && record.actions === undefined);
-        return writtenInCode ? { handling: "plaintext", ...common } : { ...secret, ...common };
+        if (writtenInCode) {
+            return { handling: "plaintext", fingerprint: print, length: raw.length };
+        }
+        return howSet === "expression"
+            ? { handling: "secret", origin: "program", fingerprint: print, length: raw.length }
+            : { handling: "secret", fingerprint: print, length: raw.length };
     }
 
     /**
@@ -883,7 +925,21 @@ function positiveOrUnset(value: Maybe<number | undefined>): Maybe<number | undef
 }
 
 function withoutLogStreamSuffix(arn: string): string {
-    return arn.replace(/:\*$/, "");
+    return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
+}
+
+function indexOf(address: TfAddress | undefined): IndexedAddress | undefined {
+    return address ? indexAddress(address) : undefined;
+}
+
+/** The inner map of a two-level index, created on first use. */
+function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+    let inner = outer.get(key);
+    if (!inner) {
+        inner = new Map<string, V>();
+        outer.set(key, inner);
+    }
+    return inner;
 }
 
 function logGroupNameFromArn(arn: string): string | undefined {

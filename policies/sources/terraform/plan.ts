@@ -1,9 +1,9 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
-import { configAddress, parseAddress, resourceAddress } from "./address";
-import { inventoryFromTerraformRecords } from "./inventory";
+import { configAddress, IndexedAddress, indexAddress, parseAddress, resourceAddress, TfAddress } from "./address";
+import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import {
-    checkFormatVersion, expectObject, expectString, isJsonObject, JsonObject, jsonTypeName, modulePathOf, optionalArray,
+    checkFormatVersion, expectObject, expectString, isJsonObject, itemField, JsonObject, jsonTypeName, optionalArray,
     optionalObject, sensitivePaths, walkModule, withUnknowns,
 } from "./json";
 import { TfResourceRecord } from "./types";
@@ -15,7 +15,8 @@ export interface TerraformSourceOptions {
 
 /** Build the Inventory from `terraform show -json <planfile>` output. Throws `SourceError` on bad input. */
 export function inventoryFromTerraformPlan(json: unknown, opts: TerraformSourceOptions = {}): Inventory {
-    return inventoryFromTerraformRecords(terraformPlanRecords(json, opts));
+    const { records, addresses } = readPlan(json, opts);
+    return inventoryFromTerraformRecords(records, addresses);
 }
 
 interface ResourceChange {
@@ -32,6 +33,17 @@ interface ResourceChange {
  * sources are left out.
  */
 export function terraformPlanRecords(json: unknown, opts: TerraformSourceOptions = {}): TfResourceRecord[] {
+    return readPlan(json, opts).records;
+}
+
+/** Shared by records whose block has no references (records never modify it). */
+const NO_REFERENCES: Readonly<Record<string, readonly string[]>> = Object.freeze({});
+
+/**
+ * The records, and each record's parsed address (same index) so the mapping does not parse
+ * every address again.
+ */
+function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfResourceRecord[]; addresses: (IndexedAddress | undefined)[] } {
     const file = opts.file;
     if (!isJsonObject(json)) {
         throw new SourceError(`expected a JSON object (terraform show -json <planfile>), found ${jsonTypeName(json)}`, file);
@@ -45,71 +57,100 @@ export function terraformPlanRecords(json: unknown, opts: TerraformSourceOptions
     const configuration = new PlanConfiguration(optionalObject(json.configuration, "configuration", file), file);
     const plannedValues = optionalObject(json.planned_values, "planned_values", file);
     const records: TfResourceRecord[] = [];
+    const addresses: (IndexedAddress | undefined)[] = [];
     const seen = new Set<string>();
 
-    const add = (address: string, type: string, name: string, values: unknown, sensitive: unknown, field: string, actions: readonly string[]) => {
+    // `field` is a function so the JSON path is only built for an error message.
+    const add = (address: string, parsed: TfAddress | undefined, type: string, name: string, values: unknown, sensitive: unknown, field: () => string, actions: readonly string[]) => {
         seen.add(address);
-        records.push({
+        const indexed = parsed ? indexAddress(parsed) : undefined;
+        const found = indexed ? configuration.of(indexed.configAddress) : undefined;
+        const record: Mutable<TfResourceRecord> = {
             address,
-            type,
+            type: canonicalTfType(type),
             name,
             mode: "managed",
-            modulePath: modulePathOf(address),
-            values: expectObject(values, field, file),
+            modulePath: indexed ? indexed.instancePath : "",
+            values: isJsonObject(values) ? values : expectObject(values, field(), file),
             sensitivePaths: sensitivePaths(sensitive),
-            references: configuration.referencesOf(address),
-            ...configuration.configuredOf(address),
-            ...(file !== undefined ? { file } : {}),
-            actions,
-        });
+            references: found?.references ?? NO_REFERENCES,
+        };
+        if (found) {
+            record.configured = found.configured;
+        }
+        if (file !== undefined) {
+            record.file = file;
+        }
+        record.actions = actions;
+        records.push(record);
+        addresses.push(indexed);
     };
 
-    walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, field) => {
-        const address = expectString(resource.address, `${field}.address`, file);
+    walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, index, list) => {
+        const address = nonEmptyString(resource.address) ?? expectString(resource.address, `${itemField(list, index)}.address`, file);
         if (resource.mode === "data" || seen.has(address)) {
             return;
         }
-        const type = expectString(resource.type, `${field}.type`, file);
-        const name = expectString(resource.name, `${field}.name`, file);
+        const type = nonEmptyString(resource.type) ?? expectString(resource.type, `${itemField(list, index)}.type`, file);
+        const name = nonEmptyString(resource.name) ?? expectString(resource.name, `${itemField(list, index)}.name`, file);
         const change = changes.get(address);
         if (change === undefined) {
             // No change entry (a hand-trimmed plan): planned values omit unknown attributes, so they read as unset.
-            add(address, type, name, resource.values ?? {}, resource.sensitive_values, `${field}.values`, []);
+            add(address, parseAddress(address), type, name, resource.values ?? {}, resource.sensitive_values, () => `${itemField(list, index)}.values`, []);
         } else if (isDeleted(change)) {
             return;
         } else {
-            add(address, type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, `resource_changes[${address}].change.after`, change.actions);
+            add(address, parseAddress(address), type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
         }
     });
     // Resources with a change but missing from planned_values (older or trimmed plans).
     for (const [address, change] of changes) {
-        const parsed = parseAddress(address);
-        if (seen.has(address) || isDeleted(change) || !parsed || parsed.mode === "data") {
+        if (seen.has(address) || isDeleted(change)) {
             continue;
         }
-        add(address, parsed.type, parsed.name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, `resource_changes[${address}].change.after`, change.actions);
+        const parsed = parseAddress(address);
+        if (!parsed || parsed.mode === "data") {
+            continue;
+        }
+        add(address, parsed, parsed.type, parsed.name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
     }
-    return records;
+    return { records, addresses };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function nonEmptyString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 function isDeleted(change: ResourceChange): boolean {
     return change.after === null || change.after === undefined || (change.actions.includes("delete") && !change.actions.includes("create"));
 }
 
+/** The actions list as given when it is well-formed (no copy), else the error for the bad item. */
+function actionsOf(value: unknown, field: () => string, file: string | undefined): readonly string[] {
+    if (Array.isArray(value) && value.every(action => typeof action === "string" && action !== "")) {
+        return value as readonly string[];
+    }
+    return optionalArray(value, `${field()}.change.actions`, file).map((action, i) => expectString(action, `${field()}.change.actions[${i}]`, file));
+}
+
 function resourceChanges(plan: JsonObject, file: string | undefined): Map<string, ResourceChange> {
     const changes = new Map<string, ResourceChange>();
-    optionalArray(plan.resource_changes, "resource_changes", file).forEach((item, index) => {
-        const field = `resource_changes[${index}]`;
-        const entry = expectObject(item, field, file);
-        const address = expectString(entry.address, `${field}.address`, file);
+    const list = optionalArray(plan.resource_changes, "resource_changes", file);
+    for (let index = 0; index < list.length; index++) {
+        const field = () => itemField("resource_changes", index);
+        const item = list[index];
+        const entry = isJsonObject(item) ? item : expectObject(item, field(), file);
+        const address = nonEmptyString(entry.address) ?? expectString(entry.address, `${field()}.address`, file);
         // Deposed objects (left over from create_before_destroy) are only ever deleted.
         if (entry.mode === "data" || entry.deposed !== undefined) {
-            return;
+            continue;
         }
-        const change = expectObject(entry.change, `${field}.change`, file);
-        const actions = optionalArray(change.actions, `${field}.change.actions`, file).map((action, i) => expectString(action, `${field}.change.actions[${i}]`, file));
+        const change = isJsonObject(entry.change) ? entry.change : expectObject(entry.change, `${field()}.change`, file);
+        const actions = actionsOf(change.actions, field, file);
         changes.set(address, { actions, after: change.after, afterUnknown: change.after_unknown, afterSensitive: change.after_sensitive });
-    });
+    }
     return changes;
 }
 
@@ -145,15 +186,9 @@ class PlanConfiguration {
         }
     }
 
-    referencesOf(address: string): Readonly<Record<string, readonly string[]>> {
-        const parsed = parseAddress(address);
-        return (parsed && this.byConfigAddress.get(configAddress(parsed))?.references) ?? {};
-    }
-
-    configuredOf(address: string): { configured?: ResourceConfiguration["configured"] } {
-        const parsed = parseAddress(address);
-        const found = parsed ? this.byConfigAddress.get(configAddress(parsed)) : undefined;
-        return found ? { configured: found.configured } : {};
+    /** The references and `configured` map of a resource block (by `configAddress`). */
+    of(configAddress: string): ResourceConfiguration | undefined {
+        return this.byConfigAddress.get(configAddress);
     }
 
     private visit(context: ModuleContext, field: string): void {

@@ -1,7 +1,7 @@
 import { Inventory } from "../../model";
 import { SourceError } from "../errors";
-import { inventoryFromTerraformRecords } from "./inventory";
-import { checkFormatVersion, expectObject, expectString, isJsonObject, jsonTypeName, modulePathOf, optionalObject, sensitivePaths, walkModule } from "./json";
+import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
+import { checkFormatVersion, expectObject, expectString, isJsonObject, itemField, jsonTypeName, modulePathOf, optionalObject, sensitivePaths, walkModule } from "./json";
 import { TerraformSourceOptions } from "./plan";
 import { TfResourceRecord } from "./types";
 
@@ -28,7 +28,8 @@ export function terraformStateRecords(json: unknown, opts: TerraformSourceOption
     const values = optionalObject(json.values, "values", file);
     const records: TfResourceRecord[] = [];
     const seen = new Set<string>();
-    walkModule(optionalObject(values?.root_module, "values.root_module", file), "values.root_module", file, (resource, field) => {
+    walkModule(optionalObject(values?.root_module, "values.root_module", file), "values.root_module", file, (resource, index, list) => {
+        const field = itemField(list, index);
         const address = expectString(resource.address, `${field}.address`, file);
         // Deposed objects are pending deletion; the current object has the same address.
         if (resource.mode === "data" || resource.deposed_key !== undefined || seen.has(address)) {
@@ -37,7 +38,7 @@ export function terraformStateRecords(json: unknown, opts: TerraformSourceOption
         seen.add(address);
         records.push({
             address,
-            type: expectString(resource.type, `${field}.type`, file),
+            type: canonicalTfType(expectString(resource.type, `${field}.type`, file)),
             name: expectString(resource.name, `${field}.name`, file),
             mode: "managed",
             modulePath: modulePathOf(address),

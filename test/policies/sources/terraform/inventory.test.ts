@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isUnknown } from "../../../../policies/model";
-import { deploymentStageRef, inventoryFromTerraformRecords } from "../../../../policies/sources/terraform/inventory";
+import { canonicalTfType, deploymentStageRef, inventoryFromTerraformRecords, TfTypes } from "../../../../policies/sources/terraform/inventory";
 import { TF_UNKNOWN } from "../../../../policies/sources/terraform/types";
 import { entity, findings, PLANTED_KEY_VALUE, record, statusOf } from "./support";
 
@@ -23,6 +23,14 @@ function staticApi() {
 }
 
 describe("sources/terraform inventory mapping", () => {
+    it("canonicalises record types to the TfTypes constants without changing their value", () => {
+        // Built at run time, as JSON.parse hands them over: an equal string that is not the constant.
+        const parsed = (JSON.parse('["aws_api_gateway_method", "random_password"]') as string[]);
+        assert.equal(canonicalTfType(parsed[0]), TfTypes.method);
+        assert.equal(canonicalTfType(parsed[1]), "random_password");
+        assert.equal(canonicalTfType(""), "");
+    });
+
     it("links through references while ids are unknown and derives paths from the parent chain", () => {
         const inventory = inventoryFromTerraformRecords(staticApi());
         const getOrder = entity(inventory, "aws_api_gateway_method.get_order", "method");

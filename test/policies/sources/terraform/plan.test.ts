@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "path";
 import { isUnknown } from "../../../../policies/model";
 import { SourceError } from "../../../../policies/sources/errors";
+import { inventoryFromTerraformRecords } from "../../../../policies/sources/terraform/inventory";
 import { inventoryFromTerraformPlan, terraformPlanRecords } from "../../../../policies/sources/terraform/plan";
 import { isTfUnknown } from "../../../../policies/sources/terraform/types";
 import { entity, everythingPrinted, findings, PLANTED_KEY_VALUE, PLANTED_PREFIX, readJson, statusOf, TERRAFORM_FIXTURES } from "./support";
@@ -118,6 +119,15 @@ describe("sources/terraform plan (terraform show -json tfplan)", () => {
             assert.equal(statusOf(list, "apigateway-api-key-value-secret", "aws_api_gateway_api_key.client[0]"), "pass");
             assert.equal(entity(inventory, "aws_api_gateway_usage_plan_key.client[0]", "usage-plan-key").value?.handling, "secret");
             assert.ok(!everythingPrinted(inventory, list).includes(PLANTED_PREFIX));
+        });
+
+        it("maps the same inventory whether the plan reader passes its parsed addresses or the mapping parses them", () => {
+            for (const fixture of [CREATE, UPDATE]) {
+                const viaPlan = inventoryFromTerraformPlan(readJson(fixture), { file: "plan.json" });
+                const viaRecords = inventoryFromTerraformRecords(terraformPlanRecords(readJson(fixture), { file: "plan.json" }));
+                assert.deepEqual([...viaPlan.all()], [...viaRecords.all()]);
+                assert.deepEqual(viaPlan.gaps, viaRecords.gaps);
+            }
         });
 
         it("hands the mapping records with nested unknowns, sensitive paths, references and how attributes are set", () => {
