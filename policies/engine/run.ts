@@ -88,11 +88,38 @@ const FINDING_ENTITIES = new WeakMap<Entity, NonNullable<Finding["entity"]>>();
 function findingEntity(entity: Entity): NonNullable<Finding["entity"]> {
     let out = FINDING_ENTITIES.get(entity);
     if (out === undefined) {
-        // Keys in sorted order: the JSON report then writes it as it is.
-        out = { kind: entity.kind, name: entity.name, provenance: entity.provenance, ref: entity.ref };
+        // Keys in sorted order, here and in the provenance: the JSON report, whose keys are sorted,
+        // then writes the findings as they are instead of copying each one.
+        out = { kind: entity.kind, name: entity.name, provenance: inKeyOrder(entity.provenance), ref: entity.ref };
         FINDING_ENTITIES.set(entity, out);
     }
     return out;
+}
+
+/** A plain object with its keys (and those of plain objects in it) in sorted order: itself if they already are, else a copy. */
+function inKeyOrder<T>(value: T): T {
+    if (typeof value !== "object" || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
+        return value;
+    }
+    const keys = Object.keys(value);
+    let changed = false;
+    for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i]) {
+            changed = true;
+            break;
+        }
+    }
+    if (keys.includes("__proto__")) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of changed ? [...keys].sort() : keys) {
+        const item = inKeyOrder(record[key]);
+        changed ||= item !== record[key];
+        out[key] = item;
+    }
+    return changed ? (out as T) : value;
 }
 
 export function errorMessage(error: unknown): string {

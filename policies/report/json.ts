@@ -59,7 +59,8 @@ const BATCH_TAIL = "\n  ]\n}";
  * and provenances are shared by many findings, so each is checked (or copied) once.
  */
 export class SortedView {
-    private readonly shared = new WeakMap<object, unknown>();
+    // A Map, not a WeakMap: it lives for one report, and ephemeron tables are slow to grow and to GC.
+    private readonly shared = new Map<object, unknown>();
 
     /** A value that `JSON.stringify` writes exactly as it writes `sortKeys(value)`. */
     of(value: unknown): unknown {

@@ -294,7 +294,7 @@ export function buildReport(options: BuildReportOptions): Report {
     }));
     let findings: ReportFinding[] = [];
     for (const input of options.inputs) {
-        // Sort keys computed once per finding, not once per comparison.
+        // What findings are ordered by is looked up once per finding, not once per comparison.
         const own = (input.findings ?? []).map(finding => sortable(toReportFinding(finding, input.file)));
         own.sort(compareSortable);
         // Not `push(...own)`: spreading ~120k+ findings into arguments overflows the call stack.
@@ -453,7 +453,8 @@ function compareSortable(x: Sortable, y: Sortable): number {
 
 /**
  * `{ ...finding, input, fingerprint }`, with the keys created in sorted order: the JSON writer then
- * has nothing to reorder. A finding with keys this does not know is copied with the spread.
+ * has nothing to reorder. A finding with keys this does not know is copied with the spread (symbol
+ * keys, which no format reads, are not looked for).
  */
 function toReportFinding(finding: InputFinding, input: string): ReportFinding {
     const fingerprint = findingFingerprint(finding);

@@ -170,4 +170,18 @@ describe("toFinding", () => {
         assert.equal(a.entity, b.entity);
         assert.deepEqual(a.entity, { ref: entity.ref, kind: "method", name: "a", provenance: entity.provenance });
     });
+
+    it("gives the entity and its provenance keys in sorted order, without changing the inventory's entity", () => {
+        const provenance = { source: "terraform", address: "aws_api_gateway_method.b", fieldLines: { path: 3, httpMethod: 2 }, file: "main.tf", line: 1 };
+        const unordered = { ...entity, ref: "aws_api_gateway_method.b", provenance } as unknown as Entity;
+        const made = toFinding(rule, "mandatory", { ref: unordered.ref, status: "pass", message: "m" }, unordered);
+        assert.deepEqual(made.entity?.provenance, provenance);
+        assert.deepEqual(Object.keys(made.entity ?? {}), ["kind", "name", "provenance", "ref"]);
+        assert.deepEqual(Object.keys(made.entity?.provenance ?? {}), ["address", "fieldLines", "file", "line", "source"]);
+        assert.deepEqual(Object.keys(made.entity?.provenance.fieldLines ?? {}), ["httpMethod", "path"]);
+        assert.deepEqual(Object.keys(provenance), ["source", "address", "fieldLines", "file", "line"], "the inventory's provenance is not reordered");
+        const ordered = { address: "x", source: "terraform" };
+        const same = toFinding(rule, "mandatory", { ref: "x", status: "pass", message: "m" }, { ...entity, ref: "x", provenance: ordered } as unknown as Entity);
+        assert.equal(same.entity?.provenance, ordered, "already in order: not copied");
+    });
 });
