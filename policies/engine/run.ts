@@ -54,7 +54,8 @@ export function effectiveLevel(rule: CatalogueRule, raw: unknown): EnforcementLe
 /** Turn a rule's outcome into a finding. Shared by every front end, the CrossGuard pack included. */
 export function toFinding(rule: CatalogueRule, level: EnforcementLevel, outcome: Outcome, entity: Entity | undefined): Finding {
     const enforced = level === "remediate" ? "mandatory" : level === "disabled" ? "advisory" : level;
-    return {
+    // Built in place (no spreads): a scan makes one per rule and entity.
+    const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
         ruleId: rule.id,
         title: rule.title,
         severity: rule.severity,
@@ -62,13 +63,63 @@ export function toFinding(rule: CatalogueRule, level: EnforcementLevel, outcome:
         enforcementLevel: outcome.advisoryOnly || outcome.status === "unknown" ? "advisory" : enforced,
         message: outcome.message,
         remediation: rule.remediation,
-        entity: entity ? { ref: entity.ref, kind: entity.kind, name: entity.name, provenance: entity.provenance } : undefined,
-        ...(outcome.field ? { field: outcome.field } : {}),
-        ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
-        ...(entity?.provenance.line !== undefined || (outcome.field && entity?.provenance.fieldLines?.[outcome.field] !== undefined)
-            ? { line: (outcome.field ? entity?.provenance.fieldLines?.[outcome.field] : undefined) ?? entity?.provenance.line }
-            : {}),
+        entity: entity ? findingEntity(entity) : undefined,
     };
+    const field = outcome.field;
+    if (field) {
+        finding.field = field;
+    }
+    if (outcome.metrics) {
+        finding.metrics = outcome.metrics;
+    }
+    const line = (field ? entity?.provenance.fieldLines?.[field] : undefined) ?? entity?.provenance.line;
+    if (line !== undefined) {
+        finding.line = line;
+    }
+    return finding;
+}
+
+/**
+ * What a finding says about its entity. Every rule's finding about one entity shares one object
+ * (findings are read-only), which saves memory and lets the JSON report write it once.
+ */
+const FINDING_ENTITIES = new WeakMap<Entity, NonNullable<Finding["entity"]>>();
+
+function findingEntity(entity: Entity): NonNullable<Finding["entity"]> {
+    let out = FINDING_ENTITIES.get(entity);
+    if (out === undefined) {
+        // Keys in sorted order, here and in the provenance: the JSON report, whose keys are sorted,
+        // then writes the findings as they are instead of copying each one.
+        out = { kind: entity.kind, name: entity.name, provenance: inKeyOrder(entity.provenance), ref: entity.ref };
+        FINDING_ENTITIES.set(entity, out);
+    }
+    return out;
+}
+
+/** A plain object with its keys (and those of plain objects in it) in sorted order: itself if they already are, else a copy. */
+function inKeyOrder<T>(value: T): T {
+    if (typeof value !== "object" || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
+        return value;
+    }
+    const keys = Object.keys(value);
+    let changed = false;
+    for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i]) {
+            changed = true;
+            break;
+        }
+    }
+    if (keys.includes("__proto__")) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of changed ? [...keys].sort() : keys) {
+        const item = inKeyOrder(record[key]);
+        changed ||= item !== record[key];
+        out[key] = item;
+    }
+    return changed ? (out as T) : value;
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,8 +1,14 @@
-import { createHash } from "crypto";
+import * as crypto from "crypto";
 import type { InputFinding } from "./model";
 
 /** Bumped (with the prefix below) only if the recipe changes; old baselines then match nothing. */
 const FINGERPRINT_PREFIX = "apigw-guard/fingerprint/v1";
+
+/**
+ * `crypto.hash` (Node >= 20.12; strings are hashed as UTF-8): one call, no Hash object per
+ * finding. The same digest as `createHash`, which older Node versions use.
+ */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 /**
  * The stable identity of "this rule about this resource" (see `ReportFinding.fingerprint`):
@@ -16,7 +22,8 @@ const FINGERPRINT_PREFIX = "apigw-guard/fingerprint/v1";
  * parent) gives a new one, as it should: to Terraform and Pulumi that is a new resource too.
  */
 export function fingerprintOf(ruleId: string, entityKind: string, entityRef: string): string {
-    return createHash("sha256").update([FINGERPRINT_PREFIX, ruleId, entityKind, entityRef].join("\u0000"), "utf8").digest("hex").slice(0, 32);
+    const text = `${FINGERPRINT_PREFIX}\u0000${ruleId}\u0000${entityKind}\u0000${entityRef}`;
+    return (oneShotHash !== undefined ? oneShotHash("sha256", text, "hex") : crypto.createHash("sha256").update(text, "utf8").digest("hex")).slice(0, 32);
 }
 
 /** A finding's fingerprint; a finding with no entity (a rule that could not run) is kind `rule`, ref "". */

@@ -294,11 +294,12 @@ export function buildReport(options: BuildReportOptions): Report {
     }));
     let findings: ReportFinding[] = [];
     for (const input of options.inputs) {
-        const own = (input.findings ?? []).map(finding => ({ ...finding, input: input.file, fingerprint: findingFingerprint(finding) }));
-        own.sort(compareFindings);
+        // What findings are ordered by is looked up once per finding, not once per comparison.
+        const own = (input.findings ?? []).map(finding => sortable(toReportFinding(finding, input.file)));
+        own.sort(compareSortable);
         // Not `push(...own)`: spreading ~120k+ findings into arguments overflows the call stack.
-        for (const finding of own) {
-            findings.push(finding);
+        for (const entry of own) {
+            findings.push(entry.finding);
         }
     }
     let waivers: Report["waivers"];
@@ -421,6 +422,93 @@ export function compareFindings(a: InputFinding, b: InputFinding): number {
         STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
         compareStrings(a.field ?? "", b.field ?? "") ||
         compareStrings(a.message, b.message);
+}
+
+/** A finding with the fields `compareFindings` orders by, looked up once. */
+interface Sortable {
+    readonly finding: ReportFinding;
+    readonly location: string;
+    readonly file: string;
+    readonly line: number;
+}
+
+function sortable(finding: ReportFinding): Sortable {
+    return { finding, location: locationOf(finding), file: finding.entity?.provenance.file ?? "", line: finding.line ?? 0 };
+}
+
+/** `compareFindings`, on precomputed keys. */
+function compareSortable(x: Sortable, y: Sortable): number {
+    if (x.location !== y.location) {
+        return x.location < y.location ? -1 : 1;
+    }
+    const a = x.finding;
+    const b = y.finding;
+    return compareStrings(x.file, y.file) ||
+        x.line - y.line ||
+        compareStrings(a.ruleId, b.ruleId) ||
+        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+        compareStrings(a.field ?? "", b.field ?? "") ||
+        compareStrings(a.message, b.message);
+}
+
+/**
+ * `{ ...finding, input, fingerprint }`, with the keys created in sorted order: the JSON writer then
+ * has nothing to reorder. A finding with keys this does not know is copied with the spread (symbol
+ * keys, which no format reads, are not looked for).
+ */
+function toReportFinding(finding: InputFinding, input: string): ReportFinding {
+    const fingerprint = findingFingerprint(finding);
+    const f = finding as InputFinding & Partial<Pick<ReportFinding, "baseline" | "suppressed">>;
+    const out: { -readonly [K in keyof ReportFinding]?: ReportFinding[K] } = {};
+    let copied = 0;
+    if ("baseline" in f) {
+        out.baseline = f.baseline;
+        copied++;
+    }
+    out.enforcementLevel = f.enforcementLevel;
+    if ("entity" in f) {
+        out.entity = f.entity;
+        copied++;
+    }
+    if ("error" in f) {
+        out.error = f.error;
+        copied++;
+    }
+    if ("field" in f) {
+        out.field = f.field;
+        copied++;
+    }
+    out.fingerprint = fingerprint;
+    out.input = input;
+    if ("line" in f) {
+        out.line = f.line;
+        copied++;
+    }
+    out.message = f.message;
+    if ("metrics" in f) {
+        out.metrics = f.metrics;
+        copied++;
+    }
+    out.remediation = f.remediation;
+    out.ruleId = f.ruleId;
+    out.severity = f.severity;
+    out.status = f.status;
+    if ("suppressed" in f) {
+        out.suppressed = f.suppressed;
+        copied++;
+    }
+    out.title = f.title;
+    // The seven keys every finding has, the optional ones copied, and `input`/`fingerprint` if given.
+    let own = 0;
+    for (const key in f) {
+        if (key !== "input" && key !== "fingerprint") {
+            own++;
+        }
+    }
+    if (own !== copied + 7) {
+        return { ...finding, input, fingerprint };
+    }
+    return out as ReportFinding;
 }
 
 function compareGaps(a: ReportGap, b: ReportGap): number {
