@@ -104,6 +104,8 @@ export async function scan(paths: readonly string[], options: ScanOptions, io: C
         failOn: options.failOn,
         ...gates,
     });
+    // The report holds its own findings: the engine's may go before the (large) rendering.
+    results.length = 0;
     const outputs = options.outputs ?? [{ format: options.format, ...(options.output !== undefined ? { output: options.output } : {}) }];
     if (!(await writeReports(report, outputs, { showPasses: options.showPasses === true }, io))) {
         return EXIT.usage;
