@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "util";
 import type { default as AjvType, ErrorObject, ValidateFunction } from "ajv";
 import { CatalogueRule } from "../rules/types";
 
@@ -59,6 +60,13 @@ export function resolveRuleConfig(rule: CatalogueRule, raw: unknown): Record<str
         if (!RESERVED_KEYS.has(key)) {
             config[key] = structuredClone(value);
         }
+    }
+    // `pulumi preview` fills every policy's config with the schema's defaults before sending it:
+    // a config that is exactly the defaults is valid (the test of `emptyConfig` holds that), and
+    // is taken as it is without loading ajv.
+    const defaults = emptyConfig(rule);
+    if (defaults !== undefined && isDeepStrictEqual(config, defaults)) {
+        return config;
     }
     const validate = validatorFor(rule);
     if (!validate(config)) {

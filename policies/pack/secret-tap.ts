@@ -37,16 +37,7 @@ export function installSecretTap(): boolean {
     if (typeof original !== "function") {
         return false;
     }
-    deserializeModule.deserializeProperties = function tappedDeserialize(struct: StructLike, proxySecrets: boolean) {
-        // `@pulumi/policy` deserializes a request's properties again for every policy (17 times per
-        // Analyze, once per stack policy and resource in AnalyzeStack). The request's Struct is the
-        // same object each time (protobuf caches message wrappers), so deserialize it once. Our
-        // policies never mutate the bag; each still gets its own unknown-checking proxy around it.
-        const cache = proxySecrets ? deserializedWithSecretProxies : deserialized;
-        const cached = typeof struct === "object" && struct !== null ? cache.get(struct) : undefined;
-        if (cached) {
-            return cached;
-        }
+    const materialize = (struct: StructLike, proxySecrets: boolean): Record<string, unknown> => {
         const raw = struct.toJavaScript();
         const secretProps = new Set<string>();
         for (const [key, value] of Object.entries(raw)) {
@@ -56,10 +47,25 @@ export function installSecretTap(): boolean {
         }
         const props = original({ toJavaScript: () => raw }, proxySecrets);
         secretPropsByBag.set(unproxied(props), secretProps);
-        if (typeof struct === "object" && struct !== null) {
-            cache.set(struct, props);
-        }
         return props;
+    };
+    deserializeModule.deserializeProperties = function tappedDeserialize(struct: StructLike, proxySecrets: boolean) {
+        if (typeof struct !== "object" || struct === null) {
+            return materialize(struct, proxySecrets);
+        }
+        // `@pulumi/policy` deserializes a request's properties again for every policy (17 times per
+        // Analyze, once per stack policy and resource in AnalyzeStack). The request's Struct is the
+        // same object each time (protobuf caches message wrappers), so deserialize it once. Our
+        // policies never mutate the bag; each still gets its own unknown-checking proxy around it.
+        const cache = proxySecrets ? deserializedWithSecretProxies : deserialized;
+        let bag = cache.get(struct);
+        if (!bag) {
+            // And only when a policy reads it: Remediate deserializes every resource up front, and
+            // Analyze does for every policy not marked with one type, though most return at once.
+            bag = lazyBag(() => materialize(struct, proxySecrets));
+            cache.set(struct, bag);
+        }
+        return bag;
     };
     installed = true;
     return true;
@@ -78,7 +84,39 @@ const PROXY_TARGET = "__getSpecialProxyTarget";
 
 export function unproxied<T extends object>(props: T): T {
     const target = (props as Record<string, unknown>)[PROXY_TARGET];
-    return (target && typeof target === "object" ? target : props) as T;
+    const bag = (target && typeof target === "object" ? target : props) as T;
+    const load = lazyBags.get(bag);
+    return load ? (load() as T) : bag;
+}
+
+/** A lazy bag → its loader, which deserializes on the first call and returns the same bag after. */
+const lazyBags = new WeakMap<object, () => Record<string, unknown>>();
+
+/**
+ * A property bag deserialized when first used. Every operation on it is answered by the loaded
+ * bag; only the prototype (what `instanceof Object` asks, as `@pulumi/policy`'s unknown-checking
+ * proxy does on creation) is answered without loading: both are plain objects. The stand-in target
+ * never gets properties, so reporting the loaded bag's (configurable) properties keeps the proxy
+ * invariants.
+ */
+function lazyBag(load: () => Record<string, unknown>): Record<string, unknown> {
+    let loaded: Record<string, unknown> | undefined;
+    const bag = () => (loaded ??= load());
+    const proxy = new Proxy<Record<string, unknown>>({}, {
+        get: (_target, key) => Reflect.get(bag(), key),
+        has: (_target, key) => Reflect.has(bag(), key),
+        ownKeys: () => Reflect.ownKeys(bag()),
+        getOwnPropertyDescriptor: (_target, key) => {
+            const descriptor = Reflect.getOwnPropertyDescriptor(bag(), key);
+            return descriptor ? { ...descriptor, configurable: true } : undefined;
+        },
+        set: (_target, key, value) => Reflect.set(bag(), key, value),
+        defineProperty: (_target, key, descriptor) => Reflect.defineProperty(bag(), key, descriptor),
+        deleteProperty: (_target, key) => Reflect.deleteProperty(bag(), key),
+        getPrototypeOf: () => Object.prototype,
+    });
+    lazyBags.set(proxy, bag);
+    return proxy;
 }
 
 function containsSecret(value: unknown): boolean {

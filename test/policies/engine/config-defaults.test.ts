@@ -28,6 +28,16 @@ describe("engine/config: an empty config without ajv", () => {
         });
     }
 
+    it("a config that is exactly the defaults (as `pulumi preview` sends it), in any key order, is taken as is; any other value is still validated", () => {
+        const rule = RULES.find(r => Object.keys(emptyConfig(r) ?? {}).length >= 2);
+        assert.ok(rule, "a rule with at least two settings");
+        const defaults = emptyConfig(rule)!;
+        const reversed = Object.fromEntries(Object.entries(defaults).reverse());
+        assert.deepEqual(resolveRuleConfig(rule, { ...reversed, enforcementLevel: "mandatory" }), defaults);
+        const [first] = Object.keys(defaults);
+        assert.throws(() => resolveRuleConfig(rule, { ...defaults, [first]: { not: "a valid value" } }), (error: unknown) => error instanceof ConfigError && error.message.includes(`field '${first}'`));
+    });
+
     it("each call gets its own copy of an array default", () => {
         const rule = ruleWithSchema("apigateway-test-array", { type: "object", properties: { paths: { type: "array", items: { type: "string" }, default: ["/health"] } } });
         const first = resolveRuleConfig(rule, {});
