@@ -200,10 +200,13 @@ function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
  * and more full builds per call. The secret tap hands out one deserialized property bag per
  * resource and request, so within one call the bags are the very same objects: the records and
  * the Inventory are built once per call and reused by the other policies. A new call has new bags
- * (its request is new), so nothing carries over from one call to the next.
+ * (its request is new), so nothing carries over from one call to the next. A bag belongs to one
+ * request only, so the first resource's bag and the count identify the call: comparing every bag
+ * for every policy cost more than the rules.
  */
 interface StackView {
-    readonly bags: readonly object[];
+    readonly first: object | undefined;
+    readonly count: number;
     readonly records: readonly PulumiResourceRecord[];
     inventory?: Inventory;
     /** One-resource Inventories, shared by the contextual rules' stack passes. */
@@ -213,12 +216,12 @@ interface StackView {
 let lastStack: StackView | undefined;
 
 function stackView(resources: readonly PolicyResource[]): StackView {
-    const bags = resources.map(resource => unproxied(resource.props));
+    const first = resources.length > 0 ? unproxied(resources[0].props) : undefined;
     const last = lastStack;
-    if (last && last.bags.length === bags.length && last.bags.every((bag, i) => bag === bags[i])) {
+    if (last && first !== undefined && last.first === first && last.count === resources.length) {
         return last;
     }
-    lastStack = { bags, records: resources.map(recordFromPolicyResource), alone: new Map() };
+    lastStack = { first, count: resources.length, records: resources.map(recordFromPolicyResource), alone: new Map() };
     return lastStack;
 }
 
