@@ -1,42 +1,15 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ApiGatewayAccountLogging, GuardedUsagePlan, RotatingApiKey, RouteSpec, SecuredRestApi } from "../../components";
-import { ArgumentChecker } from "../../components/errors";
-import { HTTP_METHODS, IntegrationSpec, planRoutes } from "../../components/rest-api/routes";
+import { ApiGatewayAccountLogging, GuardedUsagePlan, RotatingApiKey, SecuredRestApi } from "../../components";
 import { toEngineResource } from "../../scripts/demo-examples";
 import { PackProcess, PolicyPackConfig, runLikeEngine } from "../support/engine";
-import { FAKE_LAMBDA, record } from "./helpers";
+import { record } from "./helpers";
+import { routeSpecs } from "./route-arbitraries";
 
 const SEGMENTS = ["orders", "items", "users", "v1", "{id}", "{proxy+}"];
-const INTEGRATIONS: IntegrationSpec[] = [
-    { type: "lambda", function: FAKE_LAMBDA },
-    { type: "http-proxy", uri: "https://backend.example.com/x" },
-    { type: "mock", statusCode: 204 },
-];
-
-/** Keep the routes that form a valid spec together (the components refuse the others at construction). */
-function validRoutes(raw: readonly { segments: string[]; method: string; public: boolean; integration: IntegrationSpec }[]): RouteSpec[] {
-    const check = new ArgumentChecker("SecuredRestApi", "property");
-    const accepted: RouteSpec[] = [];
-    for (const r of raw) {
-        const route = { path: `/${r.segments.join("/")}`, method: r.method as RouteSpec["method"], public: r.public, integration: r.integration };
-        try {
-            planRoutes(check, [...accepted, route], { corsEnabled: false });
-            accepted.push(route);
-        } catch {
-            // not a valid combination: not what this property is about
-        }
-    }
-    return accepted;
-}
 
 const spec = fc.record({
-    routes: fc.array(fc.record({
-        segments: fc.array(fc.constantFrom(...SEGMENTS), { minLength: 0, maxLength: 3 }),
-        method: fc.constantFrom(...HTTP_METHODS.filter(m => m !== "OPTIONS")),
-        public: fc.boolean(),
-        integration: fc.constantFrom(...INTEGRATIONS),
-    }), { minLength: 1, maxLength: 6 }).map(validRoutes).filter(routes => routes.length > 0),
+    routes: routeSpecs(SEGMENTS, { maxDepth: 3, maxRoutes: 6 }),
     cors: fc.boolean(),
     loggingLevel: fc.constantFrom("ERROR" as const, "INFO" as const),
     keys: fc.integer({ min: 1, max: 3 }),

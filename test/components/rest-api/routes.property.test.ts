@@ -1,43 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RouteSpec, SecuredRestApi } from "../../../components";
-import { ArgumentChecker } from "../../../components/errors";
-import { HTTP_METHODS, IntegrationSpec, planRoutes } from "../../../components/rest-api/routes";
 import { RecordedResource } from "../../../components/testing/record";
-import { byUrn, FAKE_LAMBDA, ofType, one, record, resourceKeys, T } from "../helpers";
+import { byUrn, ofType, one, record, resourceKeys, T } from "../helpers";
+import { routeSpecs } from "../route-arbitraries";
 
 const SEGMENTS = ["orders", "items", "users", "v1", "a-b", "x.y", "{id}", "{key}", "{proxy+}"];
-const INTEGRATIONS: IntegrationSpec[] = [
-    { type: "lambda", function: FAKE_LAMBDA },
-    { type: "http-proxy", uri: "https://backend.example.com/x" },
-    { type: "mock", statusCode: 204 },
-];
-
-const rawRoute = fc.record({
-    segments: fc.array(fc.constantFrom(...SEGMENTS), { minLength: 0, maxLength: 4 }),
-    method: fc.constantFrom(...HTTP_METHODS.filter(m => m !== "OPTIONS")),
-    public: fc.boolean(),
-    integration: fc.constantFrom(...INTEGRATIONS),
-});
-
-/** Keep the routes that form a valid spec together (drop duplicates and sibling-variable clashes). */
-function validRoutes(raw: readonly { segments: string[]; method: string; public: boolean; integration: IntegrationSpec }[]): RouteSpec[] {
-    const check = new ArgumentChecker("SecuredRestApi", "property");
-    const accepted: RouteSpec[] = [];
-    for (const r of raw) {
-        const route = { path: `/${r.segments.join("/")}`, method: r.method as RouteSpec["method"], public: r.public, integration: r.integration };
-        try {
-            planRoutes(check, [...accepted, route], { corsEnabled: false });
-            accepted.push(route);
-        } catch {
-            // An invalid combination (e.g. {id} next to {key}): not what this property is about.
-        }
-    }
-    return accepted;
-}
 
 const spec = fc.record({
-    routes: fc.array(rawRoute, { minLength: 1, maxLength: 8 }).map(validRoutes).filter(routes => routes.length > 0),
+    routes: routeSpecs(SEGMENTS, { maxDepth: 4, maxRoutes: 8 }),
     cors: fc.boolean(),
     seed: fc.integer(),
 });
