@@ -86,6 +86,12 @@ export async function runEnginePath(pack: PackProcess, resources: readonly Engin
  */
 export function measureAnalyzeStackEncoding(resources: readonly EngineResource[]): { encodeMs: number; bytes: number } {
     const start = now();
+    const bytes = analyzeStackRequestOf(resources).serializeBinary().length;
+    return { encodeMs: now() - start, bytes };
+}
+
+/** The AnalyzeStack request for these resources, built as `PackProcess.analyzeStack` builds it. */
+export function analyzeStackRequestOf(resources: readonly EngineResource[]): InstanceType<typeof analyzerPb.AnalyzeStackRequest> {
     const request = new analyzerPb.AnalyzeStackRequest();
     request.setResourcesList(resources.map(resource => {
         const item = new analyzerPb.AnalyzerResource();
@@ -116,7 +122,6 @@ export function measureAnalyzeStackEncoding(resources: readonly EngineResource[]
         }
         return item;
     }));
-    const bytes = request.serializeBinary().length;
-    return { encodeMs: now() - start, bytes };
+    return request;
 }
 

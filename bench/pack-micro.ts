@@ -12,6 +12,7 @@ import type { EngineResource } from "../test/support/engine";
 import { repoRoot } from "../test/support/engine";
 import { analyzerPb, structPb } from "../test/support/proto";
 import { encodeProperties } from "../test/support/wire";
+import { analyzeStackRequestOf } from "./engine-path";
 import { buildEstate, engineResources } from "./generate";
 
 interface DiagnosticLike {
@@ -55,25 +56,8 @@ function analyzeRequest(resource: EngineResource) {
 }
 
 function analyzeStackRequest(resources: readonly EngineResource[]) {
-    const request = new analyzerPb.AnalyzeStackRequest();
-    request.setResourcesList(resources.map(resource => {
-        const item = new analyzerPb.AnalyzerResource();
-        item.setUrn(resource.urn ?? "");
-        item.setType(resource.type);
-        item.setName(resource.name);
-        item.setProperties(struct(resource.outputs ?? resource.props));
-        item.setOptions(new analyzerPb.AnalyzerResourceOptions());
-        item.setDependenciesList([...(resource.dependencies ?? [])]);
-        for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
-            if (urns.length > 0) {
-                const dependencies = new analyzerPb.AnalyzerPropertyDependencies();
-                dependencies.setUrnsList([...urns]);
-                item.getPropertydependenciesMap().set(property, dependencies);
-            }
-        }
-        return item;
-    }));
-    return analyzerPb.AnalyzeStackRequest.deserializeBinary(request.serializeBinary());
+    // Through bytes, as the pack receives it.
+    return analyzerPb.AnalyzeStackRequest.deserializeBinary(analyzeStackRequestOf(resources).serializeBinary());
 }
 
 /** Diagnostics per policy, when `--by-policy` is given (stack mode). */
