@@ -10,7 +10,7 @@ import type { AuditOptions, AuditStats } from "../policies/sources/aws/audit";
 import { AuditError } from "../policies/sources/aws/errors";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
-import { addGateOptions, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
+import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { ProgressBar } from "./progress";
 import { CliIO, EXIT, noColor, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
 
@@ -122,7 +122,7 @@ export async function runAudit(
             throw new UsageError(`--fail-on: '${flags.failOn}' is not one of ${FAIL_ON.join(", ")}`);
         }
         const failOn = flags.failOn as FailOn;
-        const now = clock(flags.now, io.env);
+        const now = clockFrom(flags.now, io.env);
         const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
         const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
         // Read before the account, so a bad waivers or baseline file costs no API calls.
@@ -234,18 +234,6 @@ function resolveUnusedDays(flag: string | undefined, loaded: LoadedConfig): numb
 
 function asObject(value: unknown): Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function clock(flag: string | undefined, env: NodeJS.ProcessEnv): Date {
-    const [value, source] = flag !== undefined ? [flag, "--now"] : env[NOW_ENV] ? [env[NOW_ENV], NOW_ENV] : [undefined, ""];
-    if (value === undefined) {
-        return new Date();
-    }
-    const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
-        throw new UsageError(`${source}: '${value}' is not an ISO-8601 date or date-time (e.g. 2026-06-01 or 2026-06-01T12:00:00Z)`);
-    }
-    return date;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -7,7 +7,7 @@ import {
 } from "../policies/report";
 import { RULES } from "../policies/rules";
 import { DEFAULT_CONFIG, loadConfigFile } from "./config";
-import { configWaivers, GateFlags, loadGates } from "./gates";
+import { clockFrom, configWaivers, GateFlags, loadGates } from "./gates";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, InputFailure, TOOL_NAME, UsageError } from "./errors";
 import { loadInput, STDIN_ARG, STDIN_NAME } from "./inputs";
 
@@ -61,7 +61,7 @@ export const NOW_ENV = "APIGW_GUARD_NOW";
  * ends with exit 2, but the other inputs are still scanned and reported.
  */
 export async function scan(paths: readonly string[], options: ScanOptions, io: CliIO, tool: { name: string; version: string }): Promise<number> {
-    const now = clock(options.now, io.env);
+    const now = clockFrom(options.now, io.env);
     if (paths.filter(p => p === STDIN_ARG).length > 1) {
         throw new UsageError(`'${STDIN_ARG}' (stdin) can be given only once`);
     }
@@ -250,18 +250,6 @@ function inputError(message: string, file: string | undefined, line: number | un
 /** https://no-color.org: set and not empty disables color. */
 export function noColor(env: NodeJS.ProcessEnv): boolean {
     return env.NO_COLOR !== undefined && env.NO_COLOR !== "";
-}
-
-function clock(flag: string | undefined, env: NodeJS.ProcessEnv): Date {
-    const [value, source] = flag !== undefined ? [flag, "--now"] : env[NOW_ENV] ? [env[NOW_ENV], NOW_ENV] : [undefined, ""];
-    if (value === undefined) {
-        return new Date();
-    }
-    const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
-        throw new UsageError(`${source}: '${value}' is not an ISO-8601 date or date-time (e.g. 2026-06-01 or 2026-06-01T12:00:00Z)`);
-    }
-    return date;
 }
 
 export { TOOL_NAME };
