@@ -1,10 +1,10 @@
 /**
  * A seeded account for the audit benchmark: `keys` API keys spread over `plans` usage plans, a
- * few REST APIs, served by the local fake API Gateway (test/support/fake-apigateway.ts). Also
+ * few REST APIs, served by the local fake API Gateway (testkit/fake-apigateway.ts). Also
  * the number of requests a page-by-page audit must make, derived from the data and the page
  * size alone: the audit is linear in pages exactly when it makes that many.
  */
-import type { FakeApiKey, FakeRegion, FakeResource, FakeRestApi, FakeUsagePlan } from "../test/support/fake-apigateway";
+import type { FakeApiKey, FakeRegion, FakeResource, FakeRestApi, FakeUsagePlan } from "../testkit/fake-apigateway";
 import { deriveSeed, Prng } from "./prng";
 
 export interface AuditAccountShape {

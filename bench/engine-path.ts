@@ -1,5 +1,5 @@
 /**
- * The engine's call sequence (as `runLikeEngine` in test/support/engine.ts makes it), with each
+ * The engine's call sequence (as `runLikeEngine` in testkit/engine.ts makes it), with each
  * phase timed: Handshake → ConfigureStack → GetAnalyzerInfo → Configure → per resource Remediate
  * then Analyze (with the remediated inputs) → AnalyzeStack over every resource's outputs.
  * `runLikeEngine` returns results only; the benchmark needs the time of each phase, so the same
@@ -7,9 +7,9 @@
  */
 import {
     DEFAULT_STACK, EngineResource, PackProcess, PolicyPackConfig, reconcilePolicyPackConfig,
-} from "../test/support/engine";
-import { analyzerPb, structPb } from "../test/support/proto";
-import { encodeProperties } from "../test/support/wire";
+} from "../testkit/engine";
+import { analyzerPb, structPb } from "../testkit/proto";
+import { encodeProperties } from "../testkit/wire";
 import { CallTiming, parseTimings } from "./pack-timing";
 
 export interface EnginePathResult {

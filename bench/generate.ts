@@ -1,6 +1,6 @@
 /**
  * A deterministic, seeded generator of realistic API Gateway estates, written out as
- *   (a) engine resources for the engine-faithful harness (`test/support/engine.ts`): what a
+ *   (a) engine resources for the engine-faithful harness (`testkit/engine.ts`): what a
  *       `pulumi preview` sends a policy pack, with property dependencies, secrets and unknowns;
  *   (b) a Terraform plan (`terraform show -json`, format 1.2: planned_values, resource_changes
  *       and configuration references; one `module.api["svc-NNNNN"]` instance per REST API);
@@ -11,8 +11,8 @@
  * Usage: node dist/bench/generate.js --resources 10000 --format plan|export [--seed 1]
  *        [--create-fraction 0.02] --out FILE
  */
-import type { EngineResource } from "../test/support/engine";
-import { SECRET_SIG, SecretValue, SIG_KEY, secret, unknowns } from "../test/support/wire";
+import type { EngineResource } from "../testkit/engine";
+import { SECRET_SIG, SecretValue, SIG_KEY, secret, unknowns } from "../testkit/wire";
 import {
     ACCESS_LOG_FORMAT, ACCOUNT_ID, buildEstate, Estate, ESTATE_NOW, EstateOptions, GenApi, GenLogGroup, GenPlan, logGroupArn, REGION,
     stageArn,
@@ -23,7 +23,7 @@ import { FileSink, StringSink, TextSink, sha256 } from "./sink";
 export { buildEstate, ESTATE_NOW } from "./estate";
 export type { Estate, EstateOptions } from "./estate";
 
-import { PulumiTypes } from "../policies/sources/pulumi/types";
+import { PulumiTypes } from "#pack/sources/pulumi/types";
 
 export { PulumiTypes };
 const P = PulumiTypes;

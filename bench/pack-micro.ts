@@ -8,10 +8,10 @@
  * (`floor`: BENCH_FLOOR_POLICIES, default 11, stack policies that do nothing: @pulumi/policy's own cost)
  */
 import * as path from "path";
-import type { EngineResource } from "../test/support/engine";
-import { repoRoot } from "../test/support/engine";
-import { analyzerPb, structPb } from "../test/support/proto";
-import { encodeProperties } from "../test/support/wire";
+import type { EngineResource } from "../testkit/engine";
+import { repoRoot } from "../testkit/engine";
+import { analyzerPb, structPb } from "../testkit/proto";
+import { encodeProperties } from "../testkit/wire";
 import { analyzeStackRequestOf } from "./engine-path";
 import { buildEstate, engineResources } from "./generate";
 

@@ -1,13 +1,13 @@
 import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
-import { runRules } from "../policies/engine/run";
-import { Inventory } from "../policies/model";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../policies/report";
-import { RULES } from "../policies/rules";
+import { runRules } from "#pack/engine/run";
+import { Inventory } from "#pack/model/index";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../report";
+import { RULES } from "#pack/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
-import type { AuditOptions, AuditStats } from "../policies/sources/aws/audit";
-import { AuditError } from "../policies/sources/aws/errors";
+import type { AuditOptions, AuditStats } from "../sources/aws/audit";
+import { AuditError } from "../sources/aws/errors";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
@@ -135,7 +135,7 @@ export async function runAudit(
         bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
         const progressBar = bar;
         const stats: AuditStats = overrides.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
-        const { auditAccount } = await import("../policies/sources/aws/audit");
+        const { auditAccount } = await import("../sources/aws/audit");
         const inventory = await auditAccount({
             ...overrides,
             regions,

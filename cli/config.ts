@@ -1,7 +1,7 @@
 import { promises as fs } from "fs";
-import { Inventory } from "../policies/model";
-import { effectiveLevel, runRules } from "../policies/engine/run";
-import { CatalogueRule, EnforcementLevel, RULES } from "../policies/rules";
+import { Inventory } from "#pack/model/index";
+import { effectiveLevel, runRules } from "#pack/engine/run";
+import { CatalogueRule, EnforcementLevel, RULES } from "#pack/rules/index";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
 import { parseJsonText } from "./json-text";
 

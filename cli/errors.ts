@@ -1,5 +1,5 @@
-import { SourceError } from "../policies/sources/errors";
-import { InputKind } from "../policies/report";
+import { SourceError } from "#pack/sources/errors";
+import { InputKind } from "../report";
 
 export const TOOL_NAME = "apigw-guard";
 

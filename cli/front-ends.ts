@@ -1,5 +1,5 @@
-import { Inventory } from "../policies/model";
-import { SourceError } from "../policies/sources/errors";
+import { Inventory } from "#pack/model/index";
+import { SourceError } from "#pack/sources/errors";
 
 /**
  * The Terraform front ends, loaded on first use: a scan of a stack export never pays for the
@@ -12,12 +12,12 @@ export interface FrontEndResult {
 }
 
 export async function terraformPlan(json: unknown, file: string): Promise<FrontEndResult> {
-    const { inventoryFromTerraformPlan } = await import("../policies/sources/terraform/plan");
+    const { inventoryFromTerraformPlan } = await import("../sources/terraform/plan");
     return { inventory: inventoryFromTerraformPlan(json, { file }), problems: [] };
 }
 
 export async function terraformState(json: unknown, file: string): Promise<FrontEndResult> {
-    const { inventoryFromTerraformState } = await import("../policies/sources/terraform/state");
+    const { inventoryFromTerraformState } = await import("../sources/terraform/state");
     return { inventory: inventoryFromTerraformState(json, { file }), problems: [] };
 }
 
@@ -26,7 +26,7 @@ export async function terraformState(json: unknown, file: string): Promise<Front
  * problems of the input (the run fails); notices (a remote module that is not fetched) are gaps.
  */
 export async function terraformHcl(dirOrFile: string): Promise<FrontEndResult> {
-    const { readHcl, HclNotice, errorToGap } = await import("../policies/sources/terraform/hcl");
+    const { readHcl, HclNotice, errorToGap } = await import("../sources/terraform/hcl");
     const { inventory, errors } = await readHcl(dirOrFile);
     const notices = errors.filter(error => error instanceof HclNotice);
     const problems = errors.filter(error => !(error instanceof HclNotice));

@@ -1,8 +1,8 @@
 import { promises as fs } from "fs";
 import { Command, Option } from "commander";
-import { policyWaivers, Waiver } from "../policies/engine/config";
-import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../policies/report";
-import { baselineFromReport, BaselineError } from "../policies/report/baseline";
+import { policyWaivers, Waiver } from "#pack/engine/config";
+import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report";
+import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
 import { parseJsonText } from "./json-text";
 import { NOW_ENV } from "./scan";

@@ -1,7 +1,7 @@
 import { promises as fs, Stats } from "fs";
-import { InputKind } from "../policies/report";
-import { SourceError } from "../policies/sources/errors";
-import { inventoryFromStackExport } from "../policies/sources/pulumi/stack-export";
+import { InputKind } from "../report";
+import { SourceError } from "#pack/sources/errors";
+import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
 import { parseJsonText } from "./json-text";

@@ -2,7 +2,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError, Option } from "commander";
-import { INPUT_KINDS } from "../policies/report";
+import { INPUT_KINDS } from "../report";
 import { describeUnexpected, errorLine, oneLine, TOOL_NAME, writeFailure } from "./errors";
 import { registerAuditCommand } from "./audit";
 import { registerProbeCommand } from "./probe";

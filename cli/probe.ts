@@ -1,8 +1,8 @@
 import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { Finding } from "../policies/engine/run";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../policies/report";
+import { Finding } from "#pack/engine/run";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../report";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
 import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
 import { parseJsonText } from "./json-text";

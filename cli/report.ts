@@ -1,8 +1,8 @@
 import { promises as fs } from "fs";
 import { Command } from "commander";
-import { buildReport, FailOn } from "../policies/report";
-import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../policies/report/pulumi-events";
-import { RULES } from "../policies/rules";
+import { buildReport, FailOn } from "../report";
+import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../report/pulumi-events";
+import { RULES } from "#pack/rules/index";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
 import { parseJsonText } from "./json-text";

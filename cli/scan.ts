@@ -1,11 +1,11 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import { InvalidArgumentError, Option } from "commander";
-import { runRules } from "../policies/engine/run";
+import { runRules } from "#pack/engine/run";
 import {
     buildReport, createReporter, FailOn, InputError, InputKind, InputResult, isReportFormat, Report, REPORT_FORMATS, ReportFormat, reportRules,
-} from "../policies/report";
-import { RULES } from "../policies/rules";
+} from "../report";
+import { RULES } from "#pack/rules/index";
 import { DEFAULT_CONFIG, loadConfigFile } from "./config";
 import { clockFrom, configWaivers, GateFlags, loadGates } from "./gates";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, InputFailure, TOOL_NAME, UsageError } from "./errors";

@@ -1,11 +1,11 @@
 import { promises as fs } from "fs";
 import * as path from "path";
-import { Finding, runRules } from "../policies/engine/run";
-import { RULES } from "../policies/rules";
-import { SourceError } from "../policies/sources/errors";
-import { readHcl } from "../policies/sources/terraform/hcl";
-import { parseJsonWithLines } from "../policies/sources/terraform/hcl-lines";
-import { inventoryFromTerraformPlan } from "../policies/sources/terraform/plan";
+import { Finding, runRules } from "#pack/engine/run";
+import { RULES } from "#pack/rules/index";
+import { SourceError } from "#pack/sources/errors";
+import { readHcl } from "../sources/terraform/hcl";
+import { parseJsonWithLines } from "../sources/terraform/hcl-lines";
+import { inventoryFromTerraformPlan } from "../sources/terraform/plan";
 import {
     CHECKOV_MAPPINGS, CheckovDeviation, CheckovMapping, KICS_MAPPINGS, KicsDeviation, KicsMapping, MappingStatus, OurOutcome,
 } from "./conformance-mapping";

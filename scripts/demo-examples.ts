@@ -1,8 +1,8 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { RecordedResource, runProgram } from "../components/testing/record";
-import { loadStackConfig } from "../components/testing/stack-config";
-import { EngineResource, PolicyPackConfig } from "../test/support/engine";
+import { RecordedResource, runProgram } from "../testkit/record";
+import { loadStackConfig } from "../testkit/stack-config";
+import { EngineResource, PolicyPackConfig } from "../testkit/engine";
 import type { ExampleProgram } from "./demo";
 
 const ROOT = path.join(__dirname, "..", "..");

@@ -1,4 +1,4 @@
-import { Diagnostic, EngineResource, PackProcess, PolicyPackConfig, runLikeEngine, RunResult } from "../test/support/engine";
+import { Diagnostic, EngineResource, PackProcess, PolicyPackConfig, runLikeEngine, RunResult } from "../testkit/engine";
 import { loadExamples } from "./demo-examples";
 
 /**

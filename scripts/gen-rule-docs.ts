@@ -1,8 +1,8 @@
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { defaultConfig } from "../policies/engine/config";
-import { RULES } from "../policies/rules";
-import { CatalogueRule } from "../policies/rules/types";
+import { defaultConfig } from "#pack/engine/config";
+import { RULES } from "#pack/rules/index";
+import { CatalogueRule } from "#pack/rules/types";
 
 /**
  * Generates docs/rules.md from rule metadata, so the reference cannot drift from the code.

@@ -1,4 +1,4 @@
-import { Status } from "../../policies/rules/types";
+import { Status } from "#pack/rules/types";
 import { ProbeAnswer } from "./http";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, ProbeRule, PUBLIC_OPEN } from "./rules";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "crypto";
-import { Finding } from "../../policies/engine/run";
-import { Status } from "../../policies/rules/types";
+import { Finding } from "#pack/engine/run";
+import { Status } from "#pack/rules/types";
 import { CheckKind, judgeAnswer, Verdict } from "./answers";
 import { exchange, ProbeRequest } from "./http";
 import { Clock, RateLimiter, systemClock } from "./rate-limit";

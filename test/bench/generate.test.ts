@@ -11,9 +11,9 @@ import * as path from "path";
 import { main } from "../../cli/main";
 import { buildEstate, engineResources, estateText, Estate, ESTATE_NOW, writeEstateFile } from "../../bench/generate";
 import { runEnginePath } from "../../bench/engine-path";
-import { inventoryFromTerraformPlan } from "../../policies/sources/terraform/plan";
-import { inventoryFromStackExport } from "../../policies/sources/pulumi/stack-export";
-import { PackProcess, reveal, runLikeEngine } from "../support/engine";
+import { inventoryFromTerraformPlan } from "../../sources/terraform/plan";
+import { inventoryFromStackExport } from "../../sources/pulumi/stack-export";
+import { PackProcess, reveal, runLikeEngine } from "../../testkit/engine";
 
 interface ScanReport {
     readonly inputs: readonly { readonly entities?: number; readonly errors?: readonly unknown[]; readonly gaps?: readonly unknown[] }[];

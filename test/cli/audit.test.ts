@@ -7,8 +7,8 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommand, RegisterAuditOptions } from "../../cli/audit";
 import { oneLine } from "../../cli/errors";
 import { CliIO } from "../../cli/scan";
-import { FakeApiGateway } from "../support/fake-apigateway";
-import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../policies/sources/aws/support";
+import { FakeApiGateway } from "../../testkit/fake-apigateway";
+import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../sources/aws/support";
 import { assertCleanErrors, cleanEnv, CliRun, NOW, parseReport, ROOT, Scratch } from "./helpers";
 
 const REGION = "us-east-1";

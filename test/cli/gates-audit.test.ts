@@ -3,8 +3,8 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "../../cli/audit";
 import { oneLine } from "../../cli/errors";
 import { CliIO } from "../../cli/scan";
-import { FakeApiGateway } from "../support/fake-apigateway";
-import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../policies/sources/aws/support";
+import { FakeApiGateway } from "../../testkit/fake-apigateway";
+import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../sources/aws/support";
 import { cleanEnv, CliRun, NOW, Scratch } from "./helpers";
 
 /** The gates over a live account (`audit`): ARN selectors, severity gates and the framework view. */

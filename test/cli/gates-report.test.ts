@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { REPORT_FORMATS } from "../../policies/report";
+import { REPORT_FORMATS } from "../../report";
 import { assertCleanErrors, NOW, runCli, Scratch } from "./helpers";
 
 /** `apigw-guard report --pulumi-events`: a Pulumi engine event log (any policy pack) as a report and a gate. */
 
-const SAMPLE = path.resolve(__dirname, "..", "..", "..", "test", "policies", "report", "fixtures", "pulumi-events", "eventstream.ndjson");
+const SAMPLE = path.resolve(__dirname, "..", "..", "..", "test", "report", "fixtures", "pulumi-events", "eventstream.ndjson");
 const RES_A = "urn:pulumi:test::test::pkgA:m:typA::resA";
 const VALUE = `PLANTED${randomBytes(16).toString("hex")}`;
 const STACK = "urn:pulumi:prod::shop";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { REPORT_FORMATS } from "../../policies/report";
+import { REPORT_FORMATS } from "../../report";
 import { assertCleanErrors, CliRun, EXAMPLE_INFRA, parseReport, runCli, scan, Scratch, STACK_EXPORT } from "./helpers";
 
 /**

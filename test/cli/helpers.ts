@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describeErrors, validateReport } from "../policies/report/schemas";
+import { describeErrors, validateReport } from "../report/schemas";
 
 /** The repository root (tests run from dist/test/cli). */
 export const ROOT = path.resolve(__dirname, "..", "..", "..");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Finding } from "../../policies/engine/run";
+import { Finding } from "#pack/engine/run";
 import { probe, ProbeOptions, SentRequest } from "../../cli/probe/engine";
 import { ProbeRoute } from "../../cli/probe/routes";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, PUBLIC_OPEN } from "../../cli/probe/rules";
-import { closedPort, FakeStage } from "../support/fake-stage";
+import { closedPort, FakeStage } from "../../testkit/fake-stage";
 
 /** Planted: a test fails if this value shows up anywhere the probe writes. */
 const VALID_KEY = "PLANTED-probe-key-9f8e7d6c5b4a39281706";

@@ -4,7 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerProbeCommand } from "../../cli/probe";
 import { CliIO } from "../../cli/scan";
 import { BACKEND, KEY_ENFORCED } from "../../cli/probe/rules";
-import { closedPort, FakeStage } from "../support/fake-stage";
+import { closedPort, FakeStage } from "../../testkit/fake-stage";
 import { assertCleanErrors, CliRun, JsonReport, parseReport, Scratch } from "./helpers";
 
 /** Planted: a test fails if this value shows up in stdout, stderr or a written report. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { XMLValidator } from "fast-xml-parser";
-import { describeErrors, validateReport, validateSarif } from "../policies/report/schemas";
+import { describeErrors, validateReport, validateSarif } from "../report/schemas";
 import { assertCleanErrors, EXAMPLE_INFRA, runCli, scan, Scratch } from "./helpers";
 
 const HCL = path.join(EXAMPLE_INFRA, "main.tf");

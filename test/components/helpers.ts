@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RecordedResource, recordProgram, Recording, runProgram, UNKNOWN } from "../../components/testing/record";
+import { RecordedResource, recordProgram, Recording, runProgram, UNKNOWN } from "../../testkit/record";
 
 export { UNKNOWN };
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ApiGatewayAccountLogging, GuardedUsagePlan, RotatingApiKey, SecuredRestApi } from "../../components";
 import { toEngineResource } from "../../scripts/demo-examples";
-import { PackProcess, PolicyPackConfig, runLikeEngine } from "../support/engine";
+import { PackProcess, PolicyPackConfig, runLikeEngine } from "../../testkit/engine";
 import { record } from "./helpers";
 import { routeSpecs } from "./route-arbitraries";
 

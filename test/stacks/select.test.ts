@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RecordedResource } from "../../components/testing/record";
+import { RecordedResource } from "../../testkit/record";
 import { T } from "../components/helpers";
 import { repoRoot, runStack } from "./support";
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadStackConfig } from "../../components/testing/stack-config";
-import { Recording, runProgram } from "../../components/testing/record";
+import { loadStackConfig } from "../../testkit/stack-config";
+import { Recording, runProgram } from "../../testkit/record";
 
 /** The repository root: the folder holding Pulumi.yaml (tests may run from dist/ or elsewhere). */
 export function repoRoot(): string {

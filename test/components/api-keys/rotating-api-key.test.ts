@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { RotatingApiKey, RotatingApiKeyArgs } from "../../../components";
-import { RecordedResource, runProgram } from "../../../components/testing/record";
+import { RecordedResource, runProgram } from "../../../testkit/record";
 import { assertArgumentError, assertNeverPlaintext, dependencyOf, NOW, one, ofType, record, run, T, UNKNOWN } from "../helpers";
 
 const DAY = 24 * 60 * 60 * 1000;

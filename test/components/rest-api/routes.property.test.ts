@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RouteSpec, SecuredRestApi } from "../../../components";
-import { RecordedResource } from "../../../components/testing/record";
+import { RecordedResource } from "../../../testkit/record";
 import { byUrn, ofType, one, record, resourceKeys, T } from "../helpers";
 import { routeSpecs } from "../route-arbitraries";
 

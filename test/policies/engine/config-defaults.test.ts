@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import Ajv from "ajv";
-import { ConfigError, emptyConfig, resolveRuleConfig } from "../../../policies/engine/config";
-import methodApiKeyRequired from "../../../policies/rules/apigateway-method-api-key-required";
-import { RULES } from "../../../policies/rules";
-import { CatalogueRule, defineRule } from "../../../policies/rules/types";
+import { ConfigError, emptyConfig, resolveRuleConfig } from "#pack/engine/config";
+import methodApiKeyRequired from "#pack/rules/apigateway-method-api-key-required";
+import { RULES } from "#pack/rules/index";
+import { CatalogueRule, defineRule } from "#pack/rules/types";
 
 /** What ajv, with the options the engine uses, makes of an empty config: the reference. */
 function ajvDefaults(rule: CatalogueRule): Record<string, unknown> {

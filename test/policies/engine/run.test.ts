@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { ConfigError, resolveRuleConfig } from "../../../policies/engine/config";
-import { isBlocking, runRules } from "../../../policies/engine/run";
-import { Inventory } from "../../../policies/model";
-import { example } from "../../../policies/model/examples";
-import methodApiKeyRequired from "../../../policies/rules/apigateway-method-api-key-required";
-import { CatalogueRule, defineRule } from "../../../policies/rules/types";
+import { ConfigError, resolveRuleConfig } from "#pack/engine/config";
+import { isBlocking, runRules } from "#pack/engine/run";
+import { Inventory } from "#pack/model/index";
+import { example } from "#pack/model/examples";
+import methodApiKeyRequired from "#pack/rules/apigateway-method-api-key-required";
+import { CatalogueRule, defineRule } from "#pack/rules/types";
 
 const throwing: CatalogueRule = defineRule<Record<string, never>>({
     ...methodApiKeyRequired,

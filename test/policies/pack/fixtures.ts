@@ -1,4 +1,4 @@
-import { EngineResource, makeUrn, secret, unknowns } from "../../support/engine";
+import { EngineResource, makeUrn, secret, unknowns } from "../../../testkit/engine";
 
 /**
  * Engine-shaped resources for pack tests: what a Pulumi program's registrations look like on the

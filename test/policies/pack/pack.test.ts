@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RULES } from "../../../policies/rules";
-import { Diagnostic, EngineResource, PackProcess, reveal, runLikeEngine, RunResult, secret, unknowns } from "../../support/engine";
+import { RULES } from "#pack/rules/index";
+import { Diagnostic, EngineResource, PackProcess, reveal, runLikeEngine, RunResult, secret, unknowns } from "../../../testkit/engine";
 import { insecureResources, NOW, PLANTED_KEY_VALUE, SECURE_CONFIG, securePreviewResources, T, urnOf } from "./fixtures";
 
 /** The diagnostics of one policy, mandatory or advisory. */

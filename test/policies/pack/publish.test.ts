@@ -3,8 +3,8 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, readdirSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RULES } from "../../../policies/rules";
-import { PackProcess, repoRoot } from "../../support/engine";
+import { RULES } from "#pack/rules/index";
+import { PackProcess, repoRoot } from "../../../testkit/engine";
 
 /**
  * `pulumi policy publish` runs `npm pack` inside policies/, and every enforcing CLI unpacks that

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { installSecretTap, secretPropsOf, unproxied } from "../../../policies/pack/secret-tap";
+import { installSecretTap, secretPropsOf, unproxied } from "#pack/pack/secret-tap";
 import { ROOT } from "../../cli/helpers";
-import { encodeProperties, secret } from "../../support/wire";
+import { encodeProperties, secret } from "../../../testkit/wire";
 
 /** @pulumi/policy's modules as the pack resolves them (the ones the tap patches). */
 function fromPolicy<T>(module: string): T {

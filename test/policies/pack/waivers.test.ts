@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { mergeWaiversIntoConfig } from "../../../cli/waivers";
 import { parseWaivers } from "../../../cli/waivers-file";
-import { runRules } from "../../../policies/engine/run";
-import { buildReport, reportRules } from "../../../policies/report";
-import { RULES } from "../../../policies/rules";
-import { inventoryFromPulumi } from "../../../policies/sources/pulumi/adapter";
-import { PulumiResourceRecord } from "../../../policies/sources/pulumi/types";
-import { Diagnostic, EngineResource, isSecret, PackProcess, PolicyPackConfig, reveal, runLikeEngine, RunResult } from "../../support/engine";
+import { runRules } from "#pack/engine/run";
+import { buildReport, reportRules } from "../../../report";
+import { RULES } from "#pack/rules/index";
+import { inventoryFromPulumi } from "#pack/sources/pulumi/adapter";
+import { PulumiResourceRecord } from "#pack/sources/pulumi/types";
+import { Diagnostic, EngineResource, isSecret, PackProcess, PolicyPackConfig, reveal, runLikeEngine, RunResult } from "../../../testkit/engine";
 import { insecureResources, NOW, T, urnOf } from "./fixtures";
 
 /**

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Entity, entityLink, externalLink, Inventory, unknown, unknownLink } from "../../../policies/model";
-import { example, exampleRef } from "../../../policies/model/examples";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import rule from "../../../policies/rules/apigateway-api-key-one-plan-per-stage";
-import { Outcome } from "../../../policies/rules/types";
+import { Entity, entityLink, externalLink, Inventory, unknown, unknownLink } from "#pack/model/index";
+import { example, exampleRef } from "#pack/model/examples";
+import { resolveRuleConfig } from "#pack/engine/config";
+import rule from "#pack/rules/apigateway-api-key-one-plan-per-stage";
+import { Outcome } from "#pack/rules/types";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { ApiKeyEntity, Entity, Inventory, unknown } from "../../../policies/model";
-import { example, exampleRef } from "../../../policies/model/examples";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import rule from "../../../policies/rules/apigateway-api-key-value-secret";
-import { Outcome } from "../../../policies/rules/types";
-import { fingerprint } from "../../../policies/sources/secrets";
+import { ApiKeyEntity, Entity, Inventory, unknown } from "#pack/model/index";
+import { example, exampleRef } from "#pack/model/examples";
+import { resolveRuleConfig } from "#pack/engine/config";
+import rule from "#pack/rules/apigateway-api-key-value-secret";
+import { Outcome } from "#pack/rules/types";
+import { fingerprint } from "#pack/sources/secrets";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);

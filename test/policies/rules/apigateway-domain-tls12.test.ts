@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Entity, Inventory, unknown } from "../../../policies/model";
-import { example, exampleRef } from "../../../policies/model/examples";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import rule, { minimumTlsOf } from "../../../policies/rules/apigateway-domain-tls12";
-import { Outcome } from "../../../policies/rules/types";
+import { Entity, Inventory, unknown } from "#pack/model/index";
+import { example, exampleRef } from "#pack/model/examples";
+import { resolveRuleConfig } from "#pack/engine/config";
+import rule, { minimumTlsOf } from "#pack/rules/apigateway-domain-tls12";
+import { Outcome } from "#pack/rules/types";
 import { ruleRunner } from "./support";
 
 const run = ruleRunner(rule);

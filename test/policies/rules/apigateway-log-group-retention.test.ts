@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Entity, externalLink, Inventory, unknown } from "../../../policies/model";
-import { example, exampleRef } from "../../../policies/model/examples";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import rule from "../../../policies/rules/apigateway-log-group-retention";
-import { Outcome } from "../../../policies/rules/types";
+import { Entity, externalLink, Inventory, unknown } from "#pack/model/index";
+import { example, exampleRef } from "#pack/model/examples";
+import { resolveRuleConfig } from "#pack/engine/config";
+import rule from "#pack/rules/apigateway-log-group-retention";
+import { Outcome } from "#pack/rules/types";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);

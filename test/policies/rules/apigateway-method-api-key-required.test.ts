@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import { Inventory, unknown } from "../../../policies/model";
-import { example } from "../../../policies/model/examples";
-import rule from "../../../policies/rules/apigateway-method-api-key-required";
+import { resolveRuleConfig } from "#pack/engine/config";
+import { Inventory, unknown } from "#pack/model/index";
+import { example } from "#pack/model/examples";
+import rule from "#pack/rules/apigateway-method-api-key-required";
 
 const now = { now: new Date("2026-06-01T00:00:00Z") };
 const run = (entities: ConstructorParameters<typeof Inventory>[0], config: Record<string, unknown> = {}) =>

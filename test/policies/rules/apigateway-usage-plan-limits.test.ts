@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import rule from "../../../policies/rules/apigateway-usage-plan-limits";
-import { Inventory, unknown, UsagePlanEntity } from "../../../policies/model";
-import { example } from "../../../policies/model/examples";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import { Outcome } from "../../../policies/rules/types";
+import rule from "#pack/rules/apigateway-usage-plan-limits";
+import { Inventory, unknown, UsagePlanEntity } from "#pack/model/index";
+import { example } from "#pack/model/examples";
+import { resolveRuleConfig } from "#pack/engine/config";
+import { Outcome } from "#pack/rules/types";
 import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { resolveRuleConfig } from "../../../policies/engine/config";
-import { Entity, Inventory } from "../../../policies/model";
-import { CatalogueRule, Outcome } from "../../../policies/rules/types";
+import { resolveRuleConfig } from "#pack/engine/config";
+import { Entity, Inventory } from "#pack/model/index";
+import { CatalogueRule, Outcome } from "#pack/rules/types";
 
 /** The clock rule tests run with unless they pass their own. */
 export const RULE_TEST_NOW = new Date("2026-06-01T00:00:00Z");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isUnknown, unknown } from "../../../policies/model";
-import { Reader } from "../../../policies/sources/read";
+import { isUnknown, unknown } from "#pack/model/index";
+import { Reader } from "#pack/sources/read";
 
 const SENTINEL = "??";
 const read = new Reader(v => v === SENTINEL, "computed");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Inventory } from "../../../../policies/model";
-import { inventoryFromPulumi, SENTINEL_LENGTH } from "../../../../policies/sources/pulumi/adapter";
-import { PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "../../../../policies/sources/pulumi/types";
+import { Inventory } from "#pack/model/index";
+import { inventoryFromPulumi, SENTINEL_LENGTH } from "#pack/sources/pulumi/adapter";
+import { PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "#pack/sources/pulumi/types";
 
 /**
  * The pack builds a one-resource Inventory per Analyze call, on a path that compares with the

@@ -1,0 +1,182 @@
+import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
+import { Inventory } from "#pack/model/index";
+import { inventoryFromAwsSnapshots } from "./adapter";
+import { AwsCredentials, createApiGatewayClient } from "./client";
+import { collectRegion, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
+import { AuditError, classify } from "./errors";
+import { RetryCounters, RetryPolicy } from "./retry";
+
+export { AuditError } from "./errors";
+export type { AwsCredentials } from "./client";
+
+export interface AuditOptions {
+    /** Regions to audit; empty: the SDK's default region (AWS_REGION, the profile's region). */
+    readonly regions: readonly string[];
+    readonly profile?: string;
+    /** Like the AWS CLI's `--endpoint-url` (tests, VPC endpoints). The SDK's AWS_ENDPOINT_URL works too. */
+    readonly endpointUrl?: string;
+    /** The usage window for `apigateway-api-key-unused` (1–90, as that rule's `unusedDays`). */
+    readonly unusedDays: number;
+    readonly now: Date;
+    /** Called after each unit of work; `total` grows as listings reveal more work. */
+    readonly onProgress?: (done: number, total: number, label: string) => void;
+    /** Static credentials instead of the SDK's provider chain. */
+    readonly credentials?: AwsCredentials;
+    /** Builds the client for a region (tests); the options above are then not used for it. */
+    readonly clientFactory?: (region: string, counters: RetryCounters) => APIGatewayClient;
+    readonly retry?: Partial<RetryPolicy>;
+    readonly connectionTimeoutMs?: number;
+    readonly requestTimeoutMs?: number;
+    /** Items per page (default and maximum 500). */
+    readonly pageSize?: number;
+    /** Pages per listing before it is cut short and reported as a gap (default 10,000). */
+    readonly maxPages?: number;
+    /** Calls in flight at once per region (default 4: the control plane allows a few per second). */
+    readonly concurrency?: number;
+    /** Filled in as the audit runs. */
+    readonly stats?: AuditStats;
+}
+
+export interface AuditStats {
+    regions: number;
+    throttled: number;
+    retried: number;
+    exhausted: number;
+}
+
+/** Options a caller might pass that would make AWS return key values. */
+const KEY_VALUE_OPTIONS = ["includeValues", "includeValue", "includeKeyValues"];
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Read one AWS account's API Gateway (REST APIs, v1) in the given regions, read-only, and build
+ * the Inventory the rules judge. Reads that are denied become gaps and the audit goes on; missing
+ * or rejected credentials, an unknown region or an unreachable endpoint end it with an
+ * `AuditError` (one line for the CLI). HTTP APIs (v2) are not read: that needs a second client.
+ */
+export async function auditAccount(options: AuditOptions): Promise<Inventory> {
+    validate(options);
+    const stats = options.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
+    const counters: RetryCounters = { throttled: 0, retried: 0, exhausted: 0 };
+    const regions = options.regions.length > 0 ? [...new Set(options.regions)] : [await defaultRegion(options)];
+    const window = usageWindow(options.now, options.unusedDays);
+    const progress = tracker(options.onProgress);
+    const snapshots: RegionSnapshot[] = [];
+    try {
+        for (const region of regions) {
+            const client = options.clientFactory
+                ? options.clientFactory(region, counters)
+                : createApiGatewayClient({
+                    region,
+                    counters,
+                    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+                    ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
+                    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+                    ...(options.retry !== undefined ? { retry: options.retry } : {}),
+                    ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
+                    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+                });
+            try {
+                snapshots.push(await collectRegion({
+                    client,
+                    context: { region, endpoint: endpointLabel(region, options.endpointUrl), ...(options.profile !== undefined ? { profile: options.profile } : {}) },
+                    window,
+                    pageSize: Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+                    maxPages: options.maxPages ?? 10_000,
+                    concurrency: options.concurrency ?? 4,
+                    progress,
+                }));
+                stats.regions++;
+            } finally {
+                // Keep-alive sockets would otherwise hold the process open.
+                client.destroy();
+            }
+        }
+    } finally {
+        stats.throttled += counters.throttled;
+        stats.retried += counters.retried;
+        stats.exhausted += counters.exhausted;
+    }
+    return inventoryFromAwsSnapshots(snapshots);
+}
+
+function validate(options: AuditOptions): void {
+    for (const name of KEY_VALUE_OPTIONS) {
+        if (name in (options as object)) {
+            throw new AuditError(`refusing option '${name}': the audit never reads API key values (it needs none: key ids, dates and usage are enough)`, "refused");
+        }
+    }
+    if (!Number.isInteger(options.unusedDays) || options.unusedDays < 1 || options.unusedDays > 90) {
+        throw new AuditError(`unused days must be a whole number from 1 to 90 (API Gateway keeps 90 days of usage), got ${String(options.unusedDays)}`, "usage");
+    }
+    if (Number.isNaN(options.now.getTime())) {
+        throw new AuditError("the audit clock is not a valid date", "usage");
+    }
+    for (const region of options.regions) {
+        if (!REGION_PATTERN.test(region)) {
+            throw new AuditError(`'${region}' is not an AWS region name (e.g. us-east-1, eu-west-2)`, "region");
+        }
+    }
+    if (options.endpointUrl !== undefined) {
+        let url: URL;
+        try {
+            url = new URL(options.endpointUrl);
+        } catch {
+            throw new AuditError(`endpoint URL '${options.endpointUrl}' is not a URL (e.g. https://apigateway.us-east-1.amazonaws.com)`, "usage");
+        }
+        if (url.protocol !== "https:" && url.protocol !== "http:") {
+            throw new AuditError(`endpoint URL '${options.endpointUrl}' must use http or https`, "usage");
+        }
+    }
+}
+
+async function defaultRegion(options: AuditOptions): Promise<string> {
+    const probe = new APIGatewayClient(options.profile !== undefined ? { profile: options.profile } : {});
+    let region: string;
+    try {
+        region = await probe.config.region();
+    } catch (error) {
+        const failure = classify(error, { region: "(none)", endpoint: options.endpointUrl ?? "(default)" });
+        throw failure.fatal?.reason === "credentials"
+            ? failure.fatal
+            : new AuditError("no AWS region: pass --region, or set AWS_REGION or a region in the profile", "region");
+    } finally {
+        probe.destroy();
+    }
+    if (!REGION_PATTERN.test(region)) {
+        throw new AuditError(`'${region}' (from the environment or the profile) is not an AWS region name`, "region");
+    }
+    return region;
+}
+
+/** The last `days` days, as whole UTC dates for `GetUsage` (the partial current day included). */
+export function usageWindow(now: Date, days: number): UsageWindow {
+    const start = new Date(now.getTime() - days * DAY_MS);
+    return { startDate: isoDate(start), endDate: isoDate(now), start, days };
+}
+
+function isoDate(date: Date): string {
+    return date.toISOString().slice(0, 10);
+}
+
+/** Where requests go, for messages: the SDK's precedence (flag, service env, global env, AWS). */
+function endpointLabel(region: string, endpointUrl: string | undefined): string {
+    return endpointUrl ?? process.env.AWS_ENDPOINT_URL_API_GATEWAY ?? process.env.AWS_ENDPOINT_URL ?? `https://apigateway.${region}.amazonaws.com`;
+}
+
+function tracker(onProgress: AuditOptions["onProgress"]): ProgressTracker {
+    let total = 0;
+    let done = 0;
+    return {
+        expect(count: number) {
+            total += count;
+        },
+        done(label: string) {
+            done++;
+            total = Math.max(total, done);
+            onProgress?.(done, total, label);
+        },
+    };
+}

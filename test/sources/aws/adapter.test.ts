@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { runRules } from "#pack/engine/run";
+import { ApiKeyEntity, isUnknown } from "#pack/model/index";
+import { RULES } from "#pack/rules/index";
+import { inventoryFromAwsSnapshots, normaliseMethodPath } from "../../../sources/aws/adapter";
+import { ApiGatewayArns, partitionOf } from "../../../sources/aws/arn";
+import { usageWindow } from "../../../sources/aws/audit";
+import { ReadResult, RegionSnapshot, UsagePlanSnapshot, usedRequests } from "../../../sources/aws/collect";
+import { classify } from "../../../sources/aws/errors";
+
+const NOW = new Date("2026-06-01T00:00:00Z");
+const OLD = new Date("2026-01-01T00:00:00Z");
+
+function ok<T>(value: T): ReadResult<T> {
+    return { ok: true, value };
+}
+
+function denied<T>(): ReadResult<T> {
+    return { ok: false, problem: "access denied (AccessDeniedException)" };
+}
+
+function plan(id: string, keyIds: ReadResult<readonly string[]>, usage: ReadResult<ReadonlyMap<string, number>>): UsagePlanSnapshot {
+    return {
+        plan: { id, name: id, apiStages: [{ apiId: "api1", stage: "prod" }] },
+        keys: keyIds.ok ? ok(keyIds.value.map(keyId => ({ id: keyId, type: "API_KEY" }))) : keyIds,
+        usage,
+    };
+}
+
+function region(plans: ReadResult<readonly UsagePlanSnapshot[]>, keyIds = ["k1"]): RegionSnapshot {
+    return {
+        region: "us-east-1",
+        window: usageWindow(NOW, 30),
+        restApis: ok([]),
+        apiKeys: ok(keyIds.map(id => ({ id, name: id, enabled: true, createdDate: OLD }))),
+        usagePlans: plans,
+        account: ok({}),
+        domainNames: ok([]),
+        truncated: [],
+    };
+}
+
+function requests(snapshot: RegionSnapshot, keyId = "k1"): ApiKeyEntity["requestsInWindow"] {
+    const key = inventoryFromAwsSnapshots([snapshot]).get(`arn:aws:apigateway:us-east-1::/apikeys/${keyId}`) as ApiKeyEntity;
+    return key.requestsInWindow;
+}
+
+describe("aws audit: from what was read to the Inventory", () => {
+    describe("requests in the usage window", () => {
+        it("sums the key's requests over every plan it is in", () => {
+            const snapshot = region(ok([plan("p1", ok(["k1"]), ok(new Map([["k1", 4]]))), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
+            assert.equal(requests(snapshot), 10);
+        });
+
+        it("is known when one plan's usage is unreadable but another shows requests", () => {
+            const snapshot = region(ok([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
+            assert.equal(requests(snapshot), 6);
+        });
+
+        it("is unknown, not zero, when the plans it could be counted in show none and one is unreadable", () => {
+            const snapshot = region(ok([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map()))]));
+            const value = requests(snapshot);
+            assert.ok(isUnknown(value));
+            assert.match(value.reason ?? "", /usage of usage plan 'p1' could not be read: access denied/);
+        });
+
+        it("is not measured for a key in no plan, or younger than the window", () => {
+            assert.equal(requests(region(ok([]))), undefined);
+            const young: RegionSnapshot = { ...region(ok([plan("p1", ok(["k1"]), ok(new Map()))])), apiKeys: ok([{ id: "k1", enabled: true, createdDate: new Date("2026-05-20T00:00:00Z") }]) };
+            assert.equal(requests(young), undefined);
+        });
+
+        it("reads daily [used, remaining] rows, ignoring rows of another shape", () => {
+            assert.equal(usedRequests([[3, 97], [0, 97], [5, 92]]), 8);
+            assert.equal(usedRequests([[], [2], [Number.NaN, 1], [-1, 5]]), 2);
+            assert.equal(usedRequests(undefined), 0);
+        });
+    });
+
+    describe("reads that failed", () => {
+        it("a usage-plan listing that failed leaves an attachment with an unknown key, so no key looks unattached", () => {
+            const inventory = inventoryFromAwsSnapshots([region(denied())]);
+            assert.deepEqual(inventory.gaps.map(g => g.message), ["could not list the usage plans in us-east-1: access denied (AccessDeniedException)"]);
+            const finding = runRules(inventory, RULES, { now: NOW }).findings.find(f => f.ruleId === "apigateway-api-key-unused");
+            assert.equal(finding?.status, "unknown");
+        });
+
+        it("gaps carry the ARN of what could not be read", () => {
+            const snapshot: RegionSnapshot = { ...region(ok([])), account: denied() };
+            const [gap] = inventoryFromAwsSnapshots([snapshot]).gaps;
+            assert.deepEqual(gap.provenance, { source: "aws", arn: "arn:aws:apigateway:us-east-1::/account" });
+        });
+    });
+
+    it("writes method paths as the IaC tools do", () => {
+        assert.equal(normaliseMethodPath("*/*"), "*/*");
+        assert.equal(normaliseMethodPath("~1orders~1{id}/GET"), "orders/{id}/GET");
+        assert.equal(normaliseMethodPath("/orders/GET"), "orders/GET");
+    });
+
+    it("builds ARNs in the region's partition", () => {
+        assert.equal(partitionOf("cn-north-1"), "aws-cn");
+        assert.equal(partitionOf("us-gov-west-1"), "aws-us-gov");
+        assert.equal(new ApiGatewayArns("cn-north-1").stage("a1", "prod"), "arn:aws-cn:apigateway:cn-north-1::/restapis/a1/stages/prod");
+        assert.equal(new ApiGatewayArns("eu-west-1").usagePlanKey("p1", "k1"), "arn:aws:apigateway:eu-west-1::/usageplans/p1/keys/k1");
+    });
+
+    it("computes the usage window as whole UTC days", () => {
+        assert.deepEqual({ ...usageWindow(new Date("2026-06-01T23:30:00Z"), 30), start: undefined }, { startDate: "2026-05-02", endDate: "2026-06-01", start: undefined, days: 30 });
+    });
+
+    describe("error classification", () => {
+        const context = { region: "us-east-1", endpoint: "https://apigateway.us-east-1.amazonaws.com" };
+        const sdkError = (name: string, status?: number) => Object.assign(new Error("service text that is not shown"), { name, $metadata: { httpStatusCode: status } });
+
+        it("sorts denials, throttles and missing things into gaps", () => {
+            assert.equal(classify(sdkError("AccessDeniedException", 403), context).kind, "denied");
+            assert.equal(classify(sdkError("UnauthorizedException", 401), context).kind, "denied");
+            assert.equal(classify(sdkError("TooManyRequestsException", 429), context).kind, "throttled");
+            assert.equal(classify(sdkError("NotFoundException", 404), context).kind, "not-found");
+            assert.equal(classify(sdkError("InternalFailure", 500), context).phrase, "InternalFailure (HTTP 500)");
+        });
+
+        it("ends the audit on rejected or missing credentials and unreachable endpoints", () => {
+            for (const name of ["UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException"]) {
+                assert.equal(classify(sdkError(name, 403), context).fatal?.reason, "credentials", name);
+            }
+            assert.equal(classify(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }), context).fatal?.reason, "credentials");
+            const refused = classify(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), context);
+            assert.equal(refused.fatal?.message, "cannot reach API Gateway at https://apigateway.us-east-1.amazonaws.com: connection refused");
+            const unknownHost = classify(Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }), { ...context, region: "xx-nowhere-1" });
+            assert.match(unknownHost.fatal?.message ?? "", /host not found \(is 'xx-nowhere-1' a region where API Gateway exists\?\)/);
+        });
+
+        it("never repeats the service's own message text", () => {
+            for (const name of ["AccessDeniedException", "TooManyRequestsException", "UnrecognizedClientException", "SomethingElse"]) {
+                assert.ok(!classify(sdkError(name, 400), context).phrase.includes("service text"), name);
+            }
+        });
+    });
+});

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { Inventory } from "#pack/model/index";
+import { auditAccount, AuditOptions, AuditStats } from "../../../sources/aws/audit";
+import { FakeApiGateway, FakeFaults, FakeRegion } from "../../../testkit/fake-apigateway";
+
+export const NOW = new Date("2026-06-01T00:00:00Z");
+export const REGION = "us-east-1";
+export const CREDENTIALS = { accessKeyId: "AKIDFAKEAUDITOR00001", secretAccessKey: "fake-secret-access-key-for-tests" };
+/** Retries fast enough for tests, still exponential with jitter and bounded. */
+export const FAST_RETRY = { throttleBaseDelayMs: 5, baseDelayMs: 5, maxDelayMs: 50, budgetMs: 5_000, maxAttempts: 8, maxNetworkAttempts: 2 };
+
+export interface AuditRun {
+    readonly inventory: Inventory;
+    readonly stats: AuditStats;
+    readonly progress: Array<{ done: number; total: number; label: string }>;
+}
+
+/** Runs the real audit (real SDK client) against a started fake. */
+export async function auditFake(fake: FakeApiGateway, overrides: Partial<AuditOptions> = {}): Promise<AuditRun> {
+    const stats: AuditStats = { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
+    const progress: AuditRun["progress"] = [];
+    const inventory = await auditAccount({
+        regions: [REGION],
+        endpointUrl: fake.url,
+        credentials: CREDENTIALS,
+        unusedDays: 30,
+        now: NOW,
+        retry: FAST_RETRY,
+        requestTimeoutMs: 5_000,
+        connectionTimeoutMs: 2_000,
+        stats,
+        onProgress: (done, total, label) => progress.push({ done, total, label }),
+        ...overrides,
+    });
+    return { inventory, stats, progress };
+}
+
+/** A started fake; `stop` it in `after`/`finally`. Every test asserts no key value was requested. */
+export async function startFake(regions: Readonly<Record<string, FakeRegion>>, faults: FakeFaults = {}): Promise<FakeApiGateway> {
+    const fake = new FakeApiGateway(regions, faults);
+    await fake.start();
+    return fake;
+}
+
+export function assertNoKeyValueRequested(fake: FakeApiGateway): void {
+    assert.deepEqual(fake.violations, [], "a request asked API Gateway for key values");
+}
+
+/** A small account: one API with a key-protected and an open method, one stage, keys, plans. */
+export function smallAccount(): FakeRegion {
+    return {
+        restApis: [{
+            id: "api111",
+            name: "orders",
+            apiKeySource: "HEADER",
+            endpointTypes: ["REGIONAL"],
+            resources: [
+                { id: "root1", path: "/" },
+                { id: "res1", parentId: "root1", pathPart: "orders", path: "/orders", methods: [
+                    { httpMethod: "GET", apiKeyRequired: true, authorizationType: "AWS_IAM" },
+                    { httpMethod: "POST", apiKeyRequired: false, authorizationType: "NONE" },
+                ] },
+            ],
+            stages: [{
+                stageName: "prod",
+                accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/orders", format: "{\"requestId\":\"$context.requestId\",\"apiKeyId\":\"$context.identity.apiKeyId\"}" },
+                methodSettings: { "*/*": { loggingLevel: "ERROR", metricsEnabled: true, dataTraceEnabled: false }, "orders/GET": { cachingEnabled: true, cacheDataEncrypted: false } },
+                tracingEnabled: true,
+                webAclArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/1",
+            }],
+        }],
+        apiKeys: [
+            { id: "keyused", name: "used", enabled: true, createdDate: "2026-04-15T00:00:00Z", value: "VALUEusedKEY000000000000001" },
+            { id: "keyidle", name: "idle", enabled: true, createdDate: "2026-04-15T00:00:00Z", value: "VALUEidleKEY000000000000002" },
+            { id: "keynew", name: "new", enabled: true, createdDate: "2026-05-25T00:00:00Z", value: "VALUEnewKEY0000000000000003" },
+            { id: "keyloose", name: "loose", enabled: true, createdDate: "2026-04-15T00:00:00Z", value: "VALUElooseKEY00000000000004" },
+        ],
+        usagePlans: [{
+            id: "plan1",
+            name: "standard",
+            apiStages: [{ apiId: "api111", stage: "prod" }],
+            throttle: { rateLimit: 50, burstLimit: 100 },
+            quota: { limit: 100000, period: "MONTH" },
+            keyIds: ["keyused", "keyidle", "keynew"],
+            usage: { keyused: [[12, 99988], [0, 99988], [3, 99985]] },
+        }],
+        account: { cloudwatchRoleArn: "arn:aws:iam::123456789012:role/apigw-cloudwatch" },
+        domainNames: [{ domainName: "api.example.com", securityPolicy: "TLS_1_2" }],
+    };
+}
