@@ -5,7 +5,7 @@ import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } f
 import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
 import { parseJsonText } from "./json-text";
-import { NOW_ENV } from "./scan";
+import { NOW_ENV } from "./command";
 import { loadWaiversFile } from "./waivers-file";
 
 /** The options every reporting command (`scan`, `audit`, `probe`, `report`) shares for its gate. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Command, CommanderError } from "commander";
-import { registerAuditCommand } from "../../cli/audit";
+import { registerAuditCommand } from "../../cli/commands/audit";
 import { oneLine } from "../../cli/errors";
-import { CliIO } from "../../cli/scan";
+import { CliIO } from "../../cli/command";
 import { FakeApiGateway } from "../../testkit/fake-apigateway";
 import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../sources/aws/support";
 import { cleanEnv, CliRun, NOW, Scratch } from "./helpers";

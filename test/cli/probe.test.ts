@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { registerProbeCommand } from "../../cli/probe";
-import { CliIO } from "../../cli/scan";
+import { registerProbeCommand } from "../../cli/commands/probe";
+import { CliIO } from "../../cli/command";
 import { BACKEND, KEY_ENFORCED } from "../../cli/probe/rules";
 import { closedPort, FakeStage } from "../../testkit/fake-stage";
 import { assertCleanErrors, CliRun, JsonReport, parseReport, Scratch } from "./helpers";

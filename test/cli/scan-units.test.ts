@@ -3,7 +3,7 @@ import { main } from "../../cli/main";
 import { describeUnexpected, errorLine, fileSystemProblem, oneLine } from "../../cli/errors";
 import { detectKind } from "../../cli/inputs";
 import { lineAndColumn, locateJsonSyntaxError, parseJsonText } from "../../cli/json-text";
-import { CliIO } from "../../cli/scan";
+import { CliIO } from "../../cli/command";
 import { SourceError } from "#pack/sources/errors";
 import { NOW, STACK_EXPORT } from "./helpers";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseLines } from "../../cli/report";
+import { parseLines } from "../../cli/commands/report";
 import { UsageError } from "../../cli/errors";
 import { buildReport, createReporter, Report, TextReporter } from "../../report";
 import { PulumiEventsError, reportFromPulumiEvents } from "../../report/pulumi-events";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mergeWaiversIntoConfig } from "../../../cli/waivers";
+import { mergeWaiversIntoConfig } from "../../../cli/commands/waivers";
 import { parseWaivers } from "../../../cli/waivers-file";
 import { runRules } from "#pack/engine/run";
 import { buildReport, reportRules } from "../../../report";

@@ -1,12 +1,13 @@
 import { promises as fs } from "fs";
 import { Command } from "commander";
-import { buildReport, FailOn } from "../report";
-import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../report/pulumi-events";
+import { buildReport, FailOn } from "../../report";
+import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../../report/pulumi-events";
 import { RULES } from "#pack/rules/index";
-import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
-import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
-import { parseJsonText } from "./json-text";
-import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports, exitHandler, RegisterCommandOptions } from "./scan";
+import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
+import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "../gates";
+import { parseJsonText } from "../json-text";
+import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { OutputFlags, ReportOutput, writeReports } from "../outputs";
 
 const STDIN_ARG = "-";
 const STDIN_NAME = "<stdin>";
@@ -141,14 +142,4 @@ export function parseLines(text: string, file: string): EventLine[] {
     return out;
 }
 
-async function readStdin(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}
 
-function processIO(): CliIO {
-    return { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin };
-}

@@ -1,14 +1,14 @@
 import { promises as fs } from "fs";
 import { Command } from "commander";
 import { WAIVERS_KEY, Waiver, waiverExpired } from "#pack/engine/config";
-import { sortKeys } from "../report";
+import { sortKeys } from "../../report";
 import { RULES } from "#pack/rules/index";
-import { loadConfigFile, validateConfig } from "./config";
-import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
-import { clockFrom } from "./gates";
-import { parseJsonText } from "./json-text";
-import { CliIO, EXIT, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
-import { loadWaiversFile } from "./waivers-file";
+import { loadConfigFile, validateConfig } from "../config";
+import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
+import { clockFrom } from "../gates";
+import { parseJsonText } from "../json-text";
+import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { loadWaiversFile } from "../waivers-file";
 
 const WAIVERS_HELP = `
 A waivers file (YAML or JSON, schemas/waivers.schema.json; docs/gates.md):
@@ -147,8 +147,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function processIO(): CliIO {
-    return { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin: async () => "" };
-}
 
 export { TOOL_NAME };

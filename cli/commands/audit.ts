@@ -1,18 +1,18 @@
-import { promises as fs, readFileSync } from "fs";
-import * as path from "path";
+import { promises as fs } from "fs";
 import { Command, Option } from "commander";
 import { runRules } from "#pack/engine/run";
 import { Inventory } from "#pack/model/index";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../report";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
 import { RULES } from "#pack/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
-import type { AuditOptions, AuditStats } from "../sources/aws/audit";
-import { AuditError } from "../sources/aws/errors";
-import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "./config";
-import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
-import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
-import { ProgressBar } from "./progress";
-import { CliIO, EXIT, noColor, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
+import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
+import { AuditError } from "../../sources/aws/errors";
+import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "../config";
+import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
+import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
+import { ProgressBar } from "../progress";
+import { kitVersion } from "../../api/version";
+import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 const DEFAULT_UNUSED_DAYS = 30;
@@ -92,7 +92,7 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .addHelpText("after", AUDIT_HELP)
         .action(async (flags: AuditFlags, self: Command) => {
             const io = options.io ?? processIO();
-            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? packageVersion() };
+            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? kitVersion() };
             const refused = KEY_VALUE_FLAGS.find(flag => self.getOptionValue(camel(flag)) !== undefined);
             if (refused !== undefined) {
                 io.stderr.write(errorLine(undefined, undefined, `refusing ${refused}: the audit never reads API key values (key ids, dates and usage are all it needs)`));
@@ -135,7 +135,7 @@ export async function runAudit(
         bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
         const progressBar = bar;
         const stats: AuditStats = overrides.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
-        const { auditAccount } = await import("../sources/aws/audit");
+        const { auditAccount } = await import("../../sources/aws/audit");
         const inventory = await auditAccount({
             ...overrides,
             regions,
@@ -245,20 +245,4 @@ function camel(flag: string): string {
     return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-function processIO(): CliIO {
-    return {
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-        readStdin: async () => "",
-    };
-}
 
-function packageVersion(): string {
-    try {
-        const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
-        return typeof manifest.version === "string" ? manifest.version : "0.0.0";
-    } catch {
-        return "0.0.0";
-    }
-}

@@ -1,17 +1,17 @@
-import { promises as fs, readFileSync } from "fs";
-import * as path from "path";
+import { promises as fs } from "fs";
 import { Command } from "commander";
 import { Finding } from "#pack/engine/run";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../report";
-import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "./errors";
-import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "./gates";
-import { parseJsonText } from "./json-text";
-import { parseInvokeUrl, probe, ProbeOptions } from "./probe/engine";
-import { parseRate } from "./probe/rate-limit";
-import { redactSecrets } from "./probe/redact";
-import { checkParamValue, DEFAULT_METHODS, parseRoutesFile, parseStackOutputs, ProbeInputError, ProbeRoute, SENDABLE_METHODS, STACK_OUTPUT_NAMES } from "./probe/routes";
-import { PROBE_RULES } from "./probe/rules";
-import { CliIO, EXIT, noColor, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
+import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../../report";
+import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "../errors";
+import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
+import { parseJsonText } from "../json-text";
+import { parseInvokeUrl, probe, ProbeOptions } from "../probe/engine";
+import { parseRate } from "../probe/rate-limit";
+import { redactSecrets } from "../probe/redact";
+import { checkParamValue, DEFAULT_METHODS, parseRoutesFile, parseStackOutputs, ProbeInputError, ProbeRoute, SENDABLE_METHODS, STACK_OUTPUT_NAMES } from "../probe/routes";
+import { PROBE_RULES } from "../probe/rules";
+import { kitVersion } from "../../api/version";
+import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 
 /** Where the valid key is read from unless --key-env names another variable. */
 export const DEFAULT_KEY_ENV = "APIGW_GUARD_API_KEY";
@@ -111,7 +111,7 @@ export function registerProbeCommand(program: Command, options: RegisterProbeOpt
         .addHelpText("after", PROBE_HELP)
         .action(async (flags: ProbeFlags, command: Command) => {
             const io = options.io ?? processIO();
-            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? packageVersion() };
+            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? kitVersion() };
             const keyEnvExplicit = command.getOptionValueSource("keyEnv") === "cli";
             onExit(await runProbe({ ...flags, keyEnvExplicit }, io, tool));
         });
@@ -380,23 +380,5 @@ function reportTime(env: NodeJS.ProcessEnv): Date {
     return date !== undefined && !Number.isNaN(date.getTime()) ? date : new Date();
 }
 
-function packageVersion(): string {
-    try {
-        const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown };
-        return typeof manifest.version === "string" ? manifest.version : "0.0.0";
-    } catch {
-        return "0.0.0";
-    }
-}
 
-async function readStdin(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}
 
-function processIO(): CliIO {
-    return { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin };
-}
