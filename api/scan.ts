@@ -1,5 +1,5 @@
-import { runRules } from "#pack/engine/run";
-import { RULES } from "#pack/rules/index";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { buildReport, FailOn, InputError, InputKind, InputResult, Report, reportRules } from "../report";
 import { DEFAULT_CONFIG, loadConfigFile } from "../cli/config";
 import { describeUnexpected, InputFailure, TOOL_NAME, UsageError } from "../cli/errors";

@@ -23,7 +23,7 @@ import { FileSink, StringSink, TextSink, sha256 } from "./sink";
 export { buildEstate, ESTATE_NOW } from "./estate";
 export type { Estate, EstateOptions } from "./estate";
 
-import { PulumiTypes } from "#pack/sources/pulumi/types";
+import { PulumiTypes } from "apigw-guard/policies/sources/pulumi/types";
 
 export { PulumiTypes };
 const P = PulumiTypes;

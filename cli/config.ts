@@ -1,7 +1,7 @@
 import { promises as fs } from "fs";
-import { Inventory } from "#pack/model/index";
-import { effectiveLevel, runRules } from "#pack/engine/run";
-import { CatalogueRule, EnforcementLevel, RULES } from "#pack/rules/index";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { effectiveLevel, runRules } from "apigw-guard/policies/engine/run";
+import { CatalogueRule, EnforcementLevel, RULES } from "apigw-guard/policies/rules/index";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
 import { parseJsonText } from "./json-text";
 

@@ -1,4 +1,4 @@
-import { SourceError } from "#pack/sources/errors";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { InputKind } from "../report";
 
 export const TOOL_NAME = "apigw-guard";

@@ -1,5 +1,5 @@
-import { Inventory } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 
 /**
  * The Terraform front ends, loaded on first use: a scan of a stack export never pays for the

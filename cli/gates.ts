@@ -1,6 +1,6 @@
 import { promises as fs } from "fs";
 import { Command, Option } from "commander";
-import { policyWaivers, Waiver } from "#pack/engine/config";
+import { policyWaivers, Waiver } from "apigw-guard/policies/engine/config";
 import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report";
 import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";

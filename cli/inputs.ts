@@ -1,6 +1,6 @@
 import { promises as fs, Stats } from "fs";
 import { InputKind } from "../report";
-import { SourceError } from "#pack/sources/errors";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";

@@ -1,7 +1,7 @@
 import { promises as fs, readFileSync } from "fs";
 import * as path from "path";
 import type { default as Ajv, ErrorObject } from "ajv";
-import { describeWaiverError, isCalendarDate, Waiver } from "#pack/engine/config";
+import { describeWaiverError, isCalendarDate, Waiver } from "apigw-guard/policies/engine/config";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
 import { parseJsonText } from "./json-text";
 

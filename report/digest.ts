@@ -1,4 +1,4 @@
-import { Severity } from "#pack/rules/types";
+import { Severity } from "apigw-guard/policies/rules/types";
 import { compareStrings, locationOf, Report, ReportFinding, ReportRule } from "./model";
 
 /**

@@ -1,4 +1,4 @@
-import { ControlMappings } from "#pack/rules/types";
+import { ControlMappings } from "apigw-guard/policies/rules/types";
 import type { ControlResult, ControlStatus, FrameworkId, FrameworkView, ReportFinding, ReportRule } from "./model";
 
 /** Where each framework's control ids sit in a rule's `controls`. */

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { Severity } from "#pack/rules/types";
+import { Severity } from "apigw-guard/policies/rules/types";
 import { FRAMEWORK_TITLES, frameworkView } from "./frameworks";
 import { blocksGate, FRAMEWORKS, Report, ReportFinding, ReportInput, SEVERITIES_DESCENDING, WaiverNote } from "./model";
 import {

@@ -1,7 +1,7 @@
-import { Finding } from "#pack/engine/run";
-import { EntityKind, Provenance } from "#pack/model/index";
-import { CatalogueRule, ControlMappings, EnforcementLevel, Severity, Status } from "#pack/rules/types";
-import { Waiver } from "#pack/engine/config";
+import { Finding } from "apigw-guard/policies/engine/run";
+import { EntityKind, Provenance } from "apigw-guard/policies/model/index";
+import { CatalogueRule, ControlMappings, EnforcementLevel, Severity, Status } from "apigw-guard/policies/rules/types";
+import { Waiver } from "apigw-guard/policies/engine/config";
 import { findingFingerprint } from "./fingerprint";
 import { frameworkView } from "./frameworks";
 import { applyWaivers } from "./waivers";

@@ -1,5 +1,5 @@
-import { CatalogueRule, EnforcementLevel, Severity, Status } from "#pack/rules/types";
-import { TYPES_BY_KIND } from "#pack/sources/pulumi/adapter";
+import { CatalogueRule, EnforcementLevel, Severity, Status } from "apigw-guard/policies/rules/types";
+import { TYPES_BY_KIND } from "apigw-guard/policies/sources/pulumi/adapter";
 import type { InputFinding, InputResult, ReportEntity, ReportEntityKind, ReportGap, ReportRule } from "./model";
 
 /**

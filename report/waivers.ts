@@ -1,7 +1,7 @@
-import { applicableWaiver, Waiver, waiverExpired } from "#pack/engine/config";
+import { applicableWaiver, Waiver, waiverExpired } from "apigw-guard/policies/engine/config";
 import type { ReportFinding, WaiverNote } from "./model";
 
-export { Waiver } from "#pack/engine/config";
+export { Waiver } from "apigw-guard/policies/engine/config";
 
 export interface AppliedWaivers {
     readonly findings: ReportFinding[];

@@ -1,8 +1,8 @@
 import { promises as fs } from "fs";
 import * as path from "path";
-import { Finding, runRules } from "#pack/engine/run";
-import { RULES } from "#pack/rules/index";
-import { SourceError } from "#pack/sources/errors";
+import { Finding, runRules } from "apigw-guard/policies/engine/run";
+import { RULES } from "apigw-guard/policies/rules/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { readHcl } from "../sources/terraform/hcl";
 import { parseJsonWithLines } from "../sources/terraform/hcl-lines";
 import { inventoryFromTerraformPlan } from "../sources/terraform/plan";

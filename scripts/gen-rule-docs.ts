@@ -1,8 +1,8 @@
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { defaultConfig } from "#pack/engine/config";
-import { RULES } from "#pack/rules/index";
-import { CatalogueRule } from "#pack/rules/types";
+import { defaultConfig } from "apigw-guard/policies/engine/config";
+import { RULES } from "apigw-guard/policies/rules/index";
+import { CatalogueRule } from "apigw-guard/policies/rules/types";
 
 /**
  * Generates docs/rules.md from rule metadata, so the reference cannot drift from the code.

@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { PulumiResourceRecord } from "#pack/sources/pulumi/types";
+import type { PulumiResourceRecord } from "apigw-guard/policies/sources/pulumi/types";
 
 /** The string sentinel the engine uses for an unknown (computed) value. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

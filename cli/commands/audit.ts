@@ -1,9 +1,9 @@
 import { promises as fs } from "fs";
 import { Command, Option } from "commander";
-import { runRules } from "#pack/engine/run";
-import { Inventory } from "#pack/model/index";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { Inventory } from "apigw-guard/policies/model/index";
 import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
 import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
 import { AuditError } from "../../sources/aws/errors";

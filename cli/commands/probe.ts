@@ -1,6 +1,6 @@
 import { promises as fs } from "fs";
 import { Command } from "commander";
-import { Finding } from "#pack/engine/run";
+import { Finding } from "apigw-guard/policies/engine/run";
 import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../../report";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "../errors";
 import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";

@@ -2,7 +2,7 @@ import { promises as fs } from "fs";
 import { Command } from "commander";
 import { buildReport, FailOn } from "../../report";
 import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../../report/pulumi-events";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "../gates";
 import { parseJsonText } from "../json-text";

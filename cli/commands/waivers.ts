@@ -1,8 +1,8 @@
 import { promises as fs } from "fs";
 import { Command } from "commander";
-import { WAIVERS_KEY, Waiver, waiverExpired } from "#pack/engine/config";
+import { WAIVERS_KEY, Waiver, waiverExpired } from "apigw-guard/policies/engine/config";
 import { sortKeys } from "../../report";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { loadConfigFile, validateConfig } from "../config";
 import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { clockFrom } from "../gates";

@@ -1,4 +1,4 @@
-import { Status } from "#pack/rules/types";
+import { Status } from "apigw-guard/policies/rules/types";
 import { ProbeAnswer } from "./http";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, ProbeRule, PUBLIC_OPEN } from "./rules";
 

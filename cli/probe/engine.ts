@@ -1,6 +1,6 @@
 import { randomBytes } from "crypto";
-import { Finding } from "#pack/engine/run";
-import { Status } from "#pack/rules/types";
+import { Finding } from "apigw-guard/policies/engine/run";
+import { Status } from "apigw-guard/policies/rules/types";
 import { CheckKind, judgeAnswer, Verdict } from "./answers";
 import { exchange, ProbeRequest } from "./http";
 import { Clock, RateLimiter, systemClock } from "./rate-limit";

@@ -1,4 +1,4 @@
-import { ControlMappings, Severity } from "#pack/rules/types";
+import { ControlMappings, Severity } from "apigw-guard/policies/rules/types";
 
 /**
  * The probe's rules. They judge a running stage's answers, not configuration, so they are not

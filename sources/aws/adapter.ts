@@ -2,7 +2,7 @@ import { Method, Stage } from "@aws-sdk/client-api-gateway";
 import {
     ApiKeyEntity, Entity, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe, MethodSettingsEntity,
     Provenance, StageEntity, unknown, unknownLink, UsagePlanApiStage, UsagePlanEntity,
-} from "#pack/model/index";
+} from "apigw-guard/policies/model/index";
 import { ApiGatewayArns } from "./arn";
 import { ApiKeySummary, ReadResult, RegionSnapshot, RestApiSnapshot, UsagePlanSnapshot } from "./collect";
 

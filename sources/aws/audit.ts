@@ -1,5 +1,5 @@
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
-import { Inventory } from "#pack/model/index";
+import { Inventory } from "apigw-guard/policies/model/index";
 import { inventoryFromAwsSnapshots } from "./adapter";
 import { AwsCredentials, createApiGatewayClient } from "./client";
 import { collectRegion, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";

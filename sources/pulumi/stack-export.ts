@@ -1,7 +1,7 @@
-import { Inventory } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
-import { inventoryFromPulumi } from "#pack/sources/pulumi/adapter";
-import { PulumiResourceRecord, SECRET_SIG, SIG_KEY } from "#pack/sources/pulumi/types";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
+import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
+import { PulumiResourceRecord, SECRET_SIG, SIG_KEY } from "apigw-guard/policies/sources/pulumi/types";
 
 /**
  * `pulumi stack export` (and the checkpoint files of the self-managed backends) as an Inventory,

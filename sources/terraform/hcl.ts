@@ -1,7 +1,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
-import { Inventory, InventoryGap } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
+import { Inventory, InventoryGap } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { applySteps, evaluate, Expr, isPlainObject, isWhollyKnown, parseTemplate, Resolver, Step, TraversalExpr, traversalsOf } from "./hcl-expressions";
 import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, parseJsonWithLines, scanHclBody } from "./hcl-lines";
 import { inventoryFromTerraformRecords } from "./inventory";

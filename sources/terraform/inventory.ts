@@ -1,9 +1,9 @@
 import {
     AccessLogSettings, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, Provenance,
     QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
-} from "#pack/model/index";
-import { Bag, Reader } from "#pack/sources/read";
-import { fingerprint } from "#pack/sources/secrets";
+} from "apigw-guard/policies/model/index";
+import { Bag, Reader } from "apigw-guard/policies/sources/read";
+import { fingerprint } from "apigw-guard/policies/sources/secrets";
 import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
 import { isTfUnknown, TfResourceRecord } from "./types";
 

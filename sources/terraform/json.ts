@@ -1,4 +1,4 @@
-import { SourceError } from "#pack/sources/errors";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { moduleInstancePath, parseAddress } from "./address";
 import { TF_UNKNOWN } from "./types";
 

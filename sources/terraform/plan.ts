@@ -1,5 +1,5 @@
-import { Inventory } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { configAddress, IndexedAddress, indexAddress, parseAddress, resourceAddress, TfAddress } from "./address";
 import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import {

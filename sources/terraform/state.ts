@@ -1,5 +1,5 @@
-import { Inventory } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { canonicalTfType, inventoryFromTerraformRecords } from "./inventory";
 import { checkFormatVersion, expectObject, expectString, isJsonObject, itemField, jsonTypeName, modulePathOf, optionalObject, sensitivePaths, walkModule } from "./json";
 import { TerraformSourceOptions } from "./plan";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Finding } from "#pack/engine/run";
+import { Finding } from "apigw-guard/policies/engine/run";
 import { probe, ProbeOptions, SentRequest } from "../../cli/probe/engine";
 import { ProbeRoute } from "../../cli/probe/routes";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, PUBLIC_OPEN } from "../../cli/probe/rules";

@@ -6,7 +6,7 @@ import { Clock, parseRate, RateLimiter } from "../../cli/probe/rate-limit";
 import { REDACTED, redactSecrets } from "../../cli/probe/redact";
 import { parseRoutesFile, parseStackOutputs, pathParameters, ProbeInputError } from "../../cli/probe/routes";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, PROBE_RULES, PUBLIC_OPEN } from "../../cli/probe/rules";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 function answer(status: number, body: unknown = "", headers: Record<string, string> = {}): ProbeAnswer {
     return { status, headers, body: typeof body === "string" ? body : JSON.stringify(body) };

@@ -4,7 +4,7 @@ import { describeUnexpected, errorLine, fileSystemProblem, oneLine } from "../..
 import { detectKind } from "../../cli/inputs";
 import { lineAndColumn, locateJsonSyntaxError, parseJsonText } from "../../cli/json-text";
 import { CliIO } from "../../cli/command";
-import { SourceError } from "#pack/sources/errors";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { NOW, STACK_EXPORT } from "./helpers";
 
 const SECRET = "PLANTED-unit-secret-0123456789";

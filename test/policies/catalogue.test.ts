@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { defaultConfig, resolveRuleConfig } from "#pack/engine/config";
-import { runRules } from "#pack/engine/run";
-import { Inventory } from "#pack/model/index";
-import { RULES } from "#pack/rules/index";
+import { defaultConfig, resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { renderRuleReference } from "../../scripts/gen-rule-docs";
 
 const EXPECTED_IDS = [

@@ -1,10 +1,10 @@
 import * as path from "node:path";
 import { InputFailure } from "../../cli/errors";
 import { loadInput } from "../../cli/inputs";
-import { Waiver } from "#pack/engine/config";
-import { runRules } from "#pack/engine/run";
+import { Waiver } from "apigw-guard/policies/engine/config";
+import { runRules } from "apigw-guard/policies/engine/run";
 import { buildReport, FailOn, FrameworkId, InputResult, Report, reportRules } from "../../report";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 /** The repository root (tests run from dist/test/report). */
 export const ROOT = path.resolve(__dirname, "..", "..", "..");

@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { Finding } from "#pack/engine/run";
+import { Finding } from "apigw-guard/policies/engine/run";
 import {
     buildReport, CONTENT_SECURITY_POLICY, createReporter, InputResult, Report, REPORT_FORMATS, ReportFormat, reportRules, SARIF_FINGERPRINT_KEY,
 } from "../../report";
 import { ageBins, keyAges } from "../../report/digest";
 import { code, html, md } from "../../report/markdown";
 import { fileUri } from "../../report/sarif";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { ALL_EXAMPLE_INPUTS, EXAMPLE_INFRA, exampleReport, GOLDEN_NOW, GOLDEN_TOOL, goldenReport, PLANTED, ROOT, seededShuffle } from "./fixture";
 import { describeErrors, SARIF_SCHEMA, validateReport, validateSarif } from "./schemas";
 

@@ -3,15 +3,15 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
     applicableWaiver, ConfigError, POLICY_WAIVERS_SCHEMA, policyWaivers, resolveRuleConfig, selectorMatches, Waiver, WAIVER_FIELDS_SCHEMA, waiverExpired,
-} from "#pack/engine/config";
-import { Finding } from "#pack/engine/run";
+} from "apigw-guard/policies/engine/config";
+import { Finding } from "apigw-guard/policies/engine/run";
 import {
     blocksGate, buildReport, BuildReportOptions, createReporter, FailOn, InputFinding, JsonReporter, Report, reportRules, TextReporter,
 } from "../../report";
 import { baselineFromReport, BaselineError } from "../../report/baseline";
 import { findingFingerprint, fingerprintOf } from "../../report/fingerprint";
 import { compareControlIds } from "../../report/frameworks";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const TOOL = { name: "apigw-guard", version: "9.9.9" };

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { toFinding } from "#pack/engine/run";
-import { Entity } from "#pack/model/index";
+import { toFinding } from "apigw-guard/policies/engine/run";
+import { Entity } from "apigw-guard/policies/model/index";
 import { buildReport, compareFindings, InputFinding, JsonReporter, Report, ReportFinding, sortKeys } from "../../report";
 import { fingerprintOf } from "../../report/fingerprint";
 import { SortedView } from "../../report/json";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const TOOL = { name: "apigw-guard", version: "9.9.9" };

@@ -5,7 +5,7 @@ import { parseLines } from "../../cli/commands/report";
 import { UsageError } from "../../cli/errors";
 import { buildReport, createReporter, Report, TextReporter } from "../../report";
 import { PulumiEventsError, reportFromPulumiEvents } from "../../report/pulumi-events";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 const SAMPLE = path.resolve(__dirname, "..", "..", "..", "test", "report", "fixtures", "pulumi-events", "eventstream.ndjson");
 const NOW = new Date("2026-06-01T00:00:00Z");

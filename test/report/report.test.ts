@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { Finding } from "#pack/engine/run";
+import { Finding } from "apigw-guard/policies/engine/run";
 import {
     buildReport, compareFindings, createReporter, InputResult, isReportFormat, JsonReporter, outcomeLabel, Report, REPORT_FORMATS,
     reportRules, sortKeys, TextReporter,
 } from "../../report";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const TOOL = { name: "apigw-guard", version: "9.9.9" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
-import { ruleById } from "#pack/rules/index";
+import { ruleById } from "apigw-guard/policies/rules/index";
 import { defaultCorpusDir, parseCheckovExpected, renderDoc, runConformance } from "../../scripts/conformance";
 import { CHECKOV_MAPPINGS, KICS_MAPPINGS } from "../../scripts/conformance-mapping";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import Ajv from "ajv";
-import { ConfigError, emptyConfig, resolveRuleConfig } from "#pack/engine/config";
-import methodApiKeyRequired from "#pack/rules/apigateway-method-api-key-required";
-import { RULES } from "#pack/rules/index";
-import { CatalogueRule, defineRule } from "#pack/rules/types";
+import { ConfigError, emptyConfig, resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import methodApiKeyRequired from "apigw-guard/policies/rules/apigateway-method-api-key-required";
+import { RULES } from "apigw-guard/policies/rules/index";
+import { CatalogueRule, defineRule } from "apigw-guard/policies/rules/types";
 
 /** What ajv, with the options the engine uses, makes of an empty config: the reference. */
 function ajvDefaults(rule: CatalogueRule): Record<string, unknown> {

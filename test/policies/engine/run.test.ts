@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { ConfigError, resolveRuleConfig } from "#pack/engine/config";
-import { isBlocking, runRules } from "#pack/engine/run";
-import { Inventory } from "#pack/model/index";
-import { example } from "#pack/model/examples";
-import methodApiKeyRequired from "#pack/rules/apigateway-method-api-key-required";
-import { CatalogueRule, defineRule } from "#pack/rules/types";
+import { ConfigError, resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { isBlocking, runRules } from "apigw-guard/policies/engine/run";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { example } from "apigw-guard/policies/model/examples";
+import methodApiKeyRequired from "apigw-guard/policies/rules/apigateway-method-api-key-required";
+import { CatalogueRule, defineRule } from "apigw-guard/policies/rules/types";
 
 const throwing: CatalogueRule = defineRule<Record<string, never>>({
     ...methodApiKeyRequired,

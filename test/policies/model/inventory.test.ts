@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Entity, entityLink, externalLink, Inventory, linksOf, unknownLink } from "#pack/model/index";
+import { Entity, entityLink, externalLink, Inventory, linksOf, unknownLink } from "apigw-guard/policies/model/index";
 
 const provenance = { source: "example" as const };
 

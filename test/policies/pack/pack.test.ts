@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { Diagnostic, EngineResource, PackProcess, reveal, runLikeEngine, RunResult, secret, unknowns } from "../../../testkit/engine";
 import { insecureResources, NOW, PLANTED_KEY_VALUE, SECURE_CONFIG, securePreviewResources, T, urnOf } from "./fixtures";
 

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, readdirSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { PackProcess, repoRoot } from "../../../testkit/engine";
 
 /**

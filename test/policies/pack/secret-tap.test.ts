@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { installSecretTap, secretPropsOf, unproxied } from "#pack/pack/secret-tap";
+import { installSecretTap, secretPropsOf, unproxied } from "apigw-guard/policies/pack/secret-tap";
 import { ROOT } from "../../cli/helpers";
 import { encodeProperties, secret } from "../../../testkit/wire";
 

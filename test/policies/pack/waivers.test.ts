@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { mergeWaiversIntoConfig } from "../../../cli/commands/waivers";
 import { parseWaivers } from "../../../cli/waivers-file";
-import { runRules } from "#pack/engine/run";
+import { runRules } from "apigw-guard/policies/engine/run";
 import { buildReport, reportRules } from "../../../report";
-import { RULES } from "#pack/rules/index";
-import { inventoryFromPulumi } from "#pack/sources/pulumi/adapter";
-import { PulumiResourceRecord } from "#pack/sources/pulumi/types";
+import { RULES } from "apigw-guard/policies/rules/index";
+import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
+import { PulumiResourceRecord } from "apigw-guard/policies/sources/pulumi/types";
 import { Diagnostic, EngineResource, isSecret, PackProcess, PolicyPackConfig, reveal, runLikeEngine, RunResult } from "../../../testkit/engine";
 import { insecureResources, NOW, T, urnOf } from "./fixtures";
 

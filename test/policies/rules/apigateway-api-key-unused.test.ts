@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { resolveRuleConfig } from "#pack/engine/config";
-import { entityLink, externalLink, Inventory, unknown, unknownLink } from "#pack/model/index";
-import { example, exampleRef } from "#pack/model/examples";
-import rule from "#pack/rules/apigateway-api-key-unused";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { entityLink, externalLink, Inventory, unknown, unknownLink } from "apigw-guard/policies/model/index";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
+import rule from "apigw-guard/policies/rules/apigateway-api-key-unused";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const run = (entities: ConstructorParameters<typeof Inventory>[0], config: Record<string, unknown> = {}) =>

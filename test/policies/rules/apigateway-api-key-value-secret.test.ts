@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { ApiKeyEntity, Entity, Inventory, unknown } from "#pack/model/index";
-import { example, exampleRef } from "#pack/model/examples";
-import { resolveRuleConfig } from "#pack/engine/config";
-import rule from "#pack/rules/apigateway-api-key-value-secret";
-import { Outcome } from "#pack/rules/types";
-import { fingerprint } from "#pack/sources/secrets";
+import { ApiKeyEntity, Entity, Inventory, unknown } from "apigw-guard/policies/model/index";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import rule from "apigw-guard/policies/rules/apigateway-api-key-value-secret";
+import { Outcome } from "apigw-guard/policies/rules/types";
+import { fingerprint } from "apigw-guard/policies/sources/secrets";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);

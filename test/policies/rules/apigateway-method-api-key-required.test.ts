@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { resolveRuleConfig } from "#pack/engine/config";
-import { Inventory, unknown } from "#pack/model/index";
-import { example } from "#pack/model/examples";
-import rule from "#pack/rules/apigateway-method-api-key-required";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { Inventory, unknown } from "apigw-guard/policies/model/index";
+import { example } from "apigw-guard/policies/model/examples";
+import rule from "apigw-guard/policies/rules/apigateway-method-api-key-required";
 
 const now = { now: new Date("2026-06-01T00:00:00Z") };
 const run = (entities: ConstructorParameters<typeof Inventory>[0], config: Record<string, unknown> = {}) =>

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import rule from "#pack/rules/apigateway-stage-access-logging";
-import { entityLink, Inventory, StageEntity, unknown } from "#pack/model/index";
-import { example, exampleRef } from "#pack/model/examples";
-import { resolveRuleConfig } from "#pack/engine/config";
-import { Outcome } from "#pack/rules/types";
+import rule from "apigw-guard/policies/rules/apigateway-stage-access-logging";
+import { entityLink, Inventory, StageEntity, unknown } from "apigw-guard/policies/model/index";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { Outcome } from "apigw-guard/policies/rules/types";
 import { ruleRunner } from "./support";
 
 const now = new Date("2026-12-01T00:00:00Z");

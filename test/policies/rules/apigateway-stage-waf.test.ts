@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Entity, entityLink, externalLink, Inventory, unknown, unknownLink } from "#pack/model/index";
-import { example, exampleRef } from "#pack/model/examples";
-import { resolveRuleConfig } from "#pack/engine/config";
-import rule from "#pack/rules/apigateway-stage-waf";
-import { Outcome } from "#pack/rules/types";
+import { Entity, entityLink, externalLink, Inventory, unknown, unknownLink } from "apigw-guard/policies/model/index";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import rule from "apigw-guard/policies/rules/apigateway-stage-waf";
+import { Outcome } from "apigw-guard/policies/rules/types";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);

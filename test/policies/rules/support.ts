@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { resolveRuleConfig } from "#pack/engine/config";
-import { Entity, Inventory } from "#pack/model/index";
-import { CatalogueRule, Outcome } from "#pack/rules/types";
+import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
+import { Entity, Inventory } from "apigw-guard/policies/model/index";
+import { CatalogueRule, Outcome } from "apigw-guard/policies/rules/types";
 
 /** The clock rule tests run with unless they pass their own. */
 export const RULE_TEST_NOW = new Date("2026-06-01T00:00:00Z");

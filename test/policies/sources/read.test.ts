@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isUnknown, unknown } from "#pack/model/index";
-import { Reader } from "#pack/sources/read";
+import { isUnknown, unknown } from "apigw-guard/policies/model/index";
+import { Reader } from "apigw-guard/policies/sources/read";
 
 const SENTINEL = "??";
 const read = new Reader(v => v === SENTINEL, "computed");

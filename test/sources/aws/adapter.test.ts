@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { runRules } from "#pack/engine/run";
-import { ApiKeyEntity, isUnknown } from "#pack/model/index";
-import { RULES } from "#pack/rules/index";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { ApiKeyEntity, isUnknown } from "apigw-guard/policies/model/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { inventoryFromAwsSnapshots, normaliseMethodPath } from "../../../sources/aws/adapter";
 import { ApiGatewayArns, partitionOf } from "../../../sources/aws/arn";
 import { usageWindow } from "../../../sources/aws/audit";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { APIGatewayClient, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
-import { runRules } from "#pack/engine/run";
-import { ApiKeyEntity, Inventory, isUnknown, MethodEntity, MethodSettingsEntity, StageEntity } from "#pack/model/index";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { ApiKeyEntity, Inventory, isUnknown, MethodEntity, MethodSettingsEntity, StageEntity } from "apigw-guard/policies/model/index";
 import { buildReport, createReporter, reportRules } from "../../../report";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { auditAccount, AuditError, AuditOptions } from "../../../sources/aws/audit";
 import { createApiGatewayClient } from "../../../sources/aws/client";
 import { FakeApiGateway, FakeApiKey, FakeRegion, FakeUsagePlan } from "../../../testkit/fake-apigateway";

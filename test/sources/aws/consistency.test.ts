@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Finding, runRules } from "#pack/engine/run";
-import { Inventory } from "#pack/model/index";
-import { RULES } from "#pack/rules/index";
+import { Finding, runRules } from "apigw-guard/policies/engine/run";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { inventoryFromStackExport } from "../../../sources/pulumi/stack-export";
 import { inventoryFromTerraformState } from "../../../sources/terraform/state";
 import { deployInventory, identityOf } from "./deploy";

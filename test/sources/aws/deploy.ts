@@ -1,4 +1,4 @@
-import { Entity, Inventory, isUnknown, Link, Maybe } from "#pack/model/index";
+import { Entity, Inventory, isUnknown, Link, Maybe } from "apigw-guard/policies/model/index";
 import { normaliseMethodPath } from "../../../sources/aws/adapter";
 import { FakeApiKey, FakeMethod, FakeMethodSetting, FakeRegion, FakeResource, FakeRestApi, FakeStage, FakeUsagePlan } from "../../../testkit/fake-apigateway";
 

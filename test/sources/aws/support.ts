@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Inventory } from "#pack/model/index";
+import { Inventory } from "apigw-guard/policies/model/index";
 import { auditAccount, AuditOptions, AuditStats } from "../../../sources/aws/audit";
 import { FakeApiGateway, FakeFaults, FakeRegion } from "../../../testkit/fake-apigateway";
 

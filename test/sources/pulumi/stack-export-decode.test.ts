@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { recordsFromStackExport } from "../../../sources/pulumi/stack-export";
-import { SECRET_SIG, SIG_KEY, unwrapSecrets } from "#pack/sources/pulumi/types";
+import { SECRET_SIG, SIG_KEY, unwrapSecrets } from "apigw-guard/policies/sources/pulumi/types";
 
 /**
  * The export reader decodes property values in one pass that copies only what changes. It must

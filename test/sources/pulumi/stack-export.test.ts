@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ApiKeyEntity, isUnknown, MethodEntity, StageEntity } from "#pack/model/index";
-import { runRules } from "#pack/engine/run";
-import { ruleById } from "#pack/rules/index";
-import { SourceError } from "#pack/sources/errors";
+import { ApiKeyEntity, isUnknown, MethodEntity, StageEntity } from "apigw-guard/policies/model/index";
+import { runRules } from "apigw-guard/policies/engine/run";
+import { ruleById } from "apigw-guard/policies/rules/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport, recordsFromStackExport } from "../../../sources/pulumi/stack-export";
 
 const SIG = "4dabf18193072939515e22adb298388d";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Inventory } from "#pack/model/index";
-import { Finding } from "#pack/engine/run";
-import { SourceError } from "#pack/sources/errors";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { Finding } from "apigw-guard/policies/engine/run";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport } from "../../../sources/pulumi/stack-export";
 import { readHcl } from "../../../sources/terraform/hcl";
 import { inventoryFromTerraformPlan } from "../../../sources/terraform/plan";

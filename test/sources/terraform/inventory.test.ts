@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isUnknown } from "#pack/model/index";
+import { isUnknown } from "apigw-guard/policies/model/index";
 import { canonicalTfType, deploymentStageRef, inventoryFromTerraformRecords, TfTypes } from "../../../sources/terraform/inventory";
 import { TF_UNKNOWN } from "../../../sources/terraform/types";
 import { entity, findings, PLANTED_KEY_VALUE, record, statusOf } from "./support";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "path";
-import { isUnknown } from "#pack/model/index";
-import { SourceError } from "#pack/sources/errors";
+import { isUnknown } from "apigw-guard/policies/model/index";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromTerraformRecords } from "../../../sources/terraform/inventory";
 import { inventoryFromTerraformPlan, terraformPlanRecords } from "../../../sources/terraform/plan";
 import { isTfUnknown } from "../../../sources/terraform/types";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as path from "path";
-import { SourceError } from "#pack/sources/errors";
+import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromTerraformState, terraformStateRecords } from "../../../sources/terraform/state";
 import { entity, everythingPrinted, findings, PLANTED_PREFIX, readJson, statusOf, TERRAFORM_FIXTURES } from "./support";
 

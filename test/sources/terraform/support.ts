@@ -1,8 +1,8 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Entity, Inventory } from "#pack/model/index";
-import { Finding, runRules } from "#pack/engine/run";
-import { RULES } from "#pack/rules/index";
+import { Entity, Inventory } from "apigw-guard/policies/model/index";
+import { Finding, runRules } from "apigw-guard/policies/engine/run";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { TfResourceRecord } from "../../../sources/terraform/types";
 
 /** Tests run from dist/test/...; fixtures stay in the source tree. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { isUnknown, MethodEntity, StageEntity } from "#pack/model/index";
-import { inventoryFromPulumi } from "#pack/sources/pulumi/adapter";
-import { PulumiResourceRecord, unwrapSecrets } from "#pack/sources/pulumi/types";
+import { isUnknown, MethodEntity, StageEntity } from "apigw-guard/policies/model/index";
+import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
+import { PulumiResourceRecord, unwrapSecrets } from "apigw-guard/policies/sources/pulumi/types";
 
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const urn = (type: string, name: string) => `urn:pulumi:dev::demo::${type}::${name}`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Inventory } from "#pack/model/index";
-import { inventoryFromPulumi, SENTINEL_LENGTH } from "#pack/sources/pulumi/adapter";
-import { PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "#pack/sources/pulumi/types";
+import { Inventory } from "apigw-guard/policies/model/index";
+import { inventoryFromPulumi, SENTINEL_LENGTH } from "apigw-guard/policies/sources/pulumi/adapter";
+import { PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "apigw-guard/policies/sources/pulumi/types";
 
 /**
  * The pack builds a one-resource Inventory per Analyze call, on a path that compares with the
