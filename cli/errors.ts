@@ -1,5 +1,6 @@
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { InputKind } from "../report";
+import { inert } from "apigw-guard/policies/engine/inert";
 
 export const TOOL_NAME = "apigw-guard";
 
@@ -9,8 +10,9 @@ export const TOOL_NAME = "apigw-guard";
  * the input's content.
  */
 export function errorLine(file: string | undefined, line: number | undefined, message: string): string {
-    const where = file === undefined ? "" : `${file}${line !== undefined ? `:${line}` : ""}: `;
-    return `${TOOL_NAME}: ${where}${oneLine(message)}\n`;
+    // File names and messages may carry input text: its control characters are shown, not acted on.
+    const where = file === undefined ? "" : `${inert(file)}${line !== undefined ? `:${line}` : ""}: `;
+    return `${TOOL_NAME}: ${where}${inert(oneLine(message))}\n`;
 }
 
 export function oneLine(text: string): string {

@@ -1,3 +1,5 @@
+import { inert } from "apigw-guard/policies/engine/inert";
+
 /**
  * A one-line progress bar for a terminal: `\r`-redrawn, throttled, and wiped when done, so
  * nothing of it is left in scrollback or in a log. Callers create it only when stderr is a TTY.
@@ -30,8 +32,9 @@ export class ProgressBar {
         const filled = Math.round(ratio * barWidth);
         const head = `${this.title} [${"#".repeat(filled)}${"-".repeat(barWidth - filled)}] ${done}/${total} `;
         const room = Math.max(0, width - head.length);
-        const tail = label.length > room ? `${label.slice(0, Math.max(0, room - 1))}…` : label;
-        const line = `${head}${tail}`.replace(/[\r\n\u001b]/g, " ");
+        const shown = inert(label);
+        const tail = shown.length > room ? `${shown.slice(0, Math.max(0, room - 1))}…` : shown;
+        const line = `${head}${tail}`;
         this.stream.write(`\r${line}${" ".repeat(Math.max(0, this.drawnWidth - line.length))}`);
         this.drawnWidth = line.length;
     }

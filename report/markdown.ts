@@ -3,6 +3,7 @@ import { blocksGate, Report, ReportFinding, WaiverNote } from "./model";
 import {
     countOutcomes, fileLineOf, groupByResource, OUTCOME_TITLES, outcomeOf, OutcomeClass, resourceOf, RuleTally, ruleTallies,
 } from "./digest";
+import { inert } from "apigw-guard/policies/engine/inert";
 import { Reporter } from "./reporter";
 
 /**
@@ -221,24 +222,31 @@ function plural(count: number, one: string, many: string): string {
  * with a zero-width space, and folds line breaks (a table row or list item is one line).
  */
 export function md(text: string): string {
-    return text
-        .replace(/\r\n?|\n/g, " ")
+    return inertLinks(inert(text.replace(/\r\n?|\n/g, " "))
         .replace(/[\\`*_[\]|~]/g, char => `\\${char}`)
         .replace(/&/g, "&amp;")
         .replace(/</g, "&lt;")
         .replace(/>/g, "&gt;")
-        .replace(/@/g, "@&#8203;");
+        .replace(/@/g, "@&#8203;"));
+}
+
+/**
+ * GitHub turns bare `https://…` and `www.…` in text into links: a zero-width space after the
+ * scheme or `www` keeps a name from becoming a link (mentions are broken the same way above).
+ * Applied to text whose `&` are already entities.
+ */
+function inertLinks(text: string): string {
+    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*)(:\/\/)/g, "$1&#8203;$2").replace(/\b(www)\./gi, "$1&#8203;.");
 }
 
 /** Text inside an HTML block (`<summary>`), where Markdown is not processed: entities only. */
 export function html(text: string): string {
-    return text
-        .replace(/\r\n?|\n/g, " ")
+    return inertLinks(inert(text.replace(/\r\n?|\n/g, " "))
         .replace(/&/g, "&amp;")
         .replace(/</g, "&lt;")
         .replace(/>/g, "&gt;")
         .replace(/"/g, "&quot;")
-        .replace(/@/g, "@&#8203;");
+        .replace(/@/g, "@&#8203;"));
 }
 
 /**
@@ -246,7 +254,7 @@ export function html(text: string): string {
  * and `|` is escaped (GitHub splits table cells on it even inside code).
  */
 export function code(text: string): string {
-    const flat = text.replace(/\r\n?|\n/g, " ");
+    const flat = inert(text.replace(/\r\n?|\n/g, " "));
     const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
     const fence = "`".repeat(longest + 1);
     const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";

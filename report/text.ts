@@ -1,5 +1,6 @@
 import { FRAMEWORK_TITLES } from "./frameworks";
 import { ControlStatus, FrameworkView, locationOf, OutcomeLabel, outcomeLabel, Report, ReportFinding, ReportInput, SEVERITIES_DESCENDING, WaiverNote } from "./model";
+import { inertDeep } from "apigw-guard/policies/engine/inert";
 import { Reporter, ReporterOptions } from "./reporter";
 
 const ANSI = {
@@ -37,7 +38,10 @@ export class TextReporter implements Reporter {
         this.showPasses = options.showPasses === true;
     }
 
-    render(report: Report): string {
+    render(input: Report): string {
+        // Names, messages and values from inputs may hold control characters: shown as visible
+        // escapes, never acted on by the terminal (only this reporter's own colors are).
+        const report = inertDeep(input);
         const lines: string[] = [];
         lines.push(this.paint("bold", `${report.tool.name} ${report.tool.version}`) + this.paint("dim", ` · ${report.generatedAt}`));
         for (const input of report.inputs) {

@@ -10,6 +10,7 @@ import { inventoryFromPulumi, TYPES_BY_KIND } from "../sources/pulumi/adapter";
 import { PulumiResourceRecord } from "../sources/pulumi/types";
 import { remediationFor } from "./remediations";
 import { secretPropsOf, unproxied } from "./secret-tap";
+import { inert } from "../engine/inert";
 
 /** What `reportViolation` accepts at run time (its declared type only shows the string form). */
 interface ViolationInfo {
@@ -273,7 +274,8 @@ function report(
     fallbackUrn: string | undefined,
     judging: Judging,
 ): void {
-    const emit = reportViolation as unknown as (info: ViolationInfo) => void;
+    // The Pulumi CLI prints messages to a terminal: control characters from names are shown, not acted on.
+    const emit = (info: ViolationInfo): void => (reportViolation as unknown as (violation: ViolationInfo) => void)({ ...info, message: inert(info.message) });
     for (const gap of inventory.gaps) {
         emit({ message: `cannot evaluate: ${gap.message}`, urn: gap.provenance?.urn ?? fallbackUrn, enforcementLevel: "advisory" });
     }
