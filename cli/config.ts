@@ -3,7 +3,7 @@ import { Inventory } from "#pack/model/index";
 import { effectiveLevel, runRules } from "#pack/engine/run";
 import { CatalogueRule, EnforcementLevel, RULES } from "#pack/rules/index";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 
 const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 

@@ -5,7 +5,7 @@ import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../report/
 import { RULES } from "#pack/rules/index";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "./gates";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 import { CliIO, EXIT, NOW_ENV, OutputFlags, ReportOutput, writeReports, exitHandler, RegisterCommandOptions } from "./scan";
 
 const STDIN_ARG = "-";

@@ -6,7 +6,7 @@ import { RULES } from "#pack/rules/index";
 import { loadConfigFile, validateConfig } from "./config";
 import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "./errors";
 import { clockFrom } from "./gates";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 import { CliIO, EXIT, NOW_ENV, exitHandler, RegisterCommandOptions } from "./scan";
 import { loadWaiversFile } from "./waivers-file";
 

@@ -3,7 +3,8 @@ import * as path from "path";
 import { Inventory, InventoryGap } from "#pack/model/index";
 import { SourceError } from "#pack/sources/errors";
 import { applySteps, evaluate, Expr, isPlainObject, isWhollyKnown, parseTemplate, Resolver, Step, TraversalExpr, traversalsOf } from "./hcl-expressions";
-import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, parseJsonWithLines, scanHclBody } from "./hcl-lines";
+import { parseJsonWithLines } from "../json-text";
+import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, scanHclBody } from "./hcl-lines";
 import { inventoryFromTerraformRecords } from "./inventory";
 import { TF_UNKNOWN, TfResourceRecord } from "./types";
 
