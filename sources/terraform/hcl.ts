@@ -2,9 +2,9 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { Inventory, InventoryGap } from "#pack/model/index";
 import { SourceError } from "#pack/sources/errors";
-import { applySteps, evaluate, Expr, isPlainObject, isWhollyKnown, parseTemplate, Resolver, Step, TraversalExpr, traversalsOf } from "./hcl-expressions";
+import { applySteps, evaluate, Expr, isPlainObject, isWhollyKnown, parseTemplate, Resolver, Step, TraversalExpr, traversalsOf } from "./hcl/expressions";
 import { parseJsonWithLines } from "../json-text";
-import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, scanHclBody } from "./hcl-lines";
+import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, scanHclBody } from "./hcl/positions";
 import { inventoryFromTerraformRecords } from "./inventory";
 import { TF_UNKNOWN, TfResourceRecord } from "./types";
 

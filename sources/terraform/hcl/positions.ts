@@ -1,3 +1,5 @@
+import { heredocBody, heredocHeader, quotedEnd } from "./strings";
+
 /**
  * Source positions for Terraform's native syntax. `@cdktf/hcl2json` turns a `.tf` file into JSON
  * but keeps no positions, and a finding must point at the line a person has to change. This is a
@@ -84,19 +86,19 @@ function tokenize(source: string): Token[] {
             i = stop;
         } else if (c === "\"") {
             const start = line;
-            const end = skipQuoted(text, i);
+            const end = quotedEnd(text, i, { stopAtNewline: true });
             line += countNewlines(text, i, end);
             push("string", text.slice(i + 1, Math.max(i + 1, end - 1)), start);
             i = end;
         } else if (c === "<" && text[i + 1] === "<" && /[-A-Za-z_]/.test(text[i + 2] ?? "")) {
-            const header = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200));
+            const header = heredocHeader(text, i);
             if (!header) {
                 push("punct", "<", line);
                 i++;
                 continue;
             }
             const start = line;
-            const end = skipHeredoc(text, i + header[0].length, header[1]);
+            const { end } = heredocBody(text, header.bodyStart, header.marker);
             line += countNewlines(text, i, end);
             push("string", "", start);
             i = end;
@@ -129,66 +131,6 @@ function countNewlines(text: string, from: number, to: number): number {
         }
     }
     return count;
-}
-
-/** Index just past the closing quote of the string that opens at `start`. */
-function skipQuoted(text: string, start: number): number {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\\") {
-            i += 2;
-        } else if (c === "\"") {
-            return i + 1;
-        } else if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
-            i += 3; // `$${` / `%%{`: an escaped, literal `${` / `%{`
-        } else if ((c === "$" || c === "%") && text[i + 1] === "{") {
-            i = skipTemplate(text, i + 2);
-        } else if (c === "\n") {
-            // Quoted strings cannot span lines: HCL reports it; stop here so the rest still scans.
-            return i;
-        } else {
-            i++;
-        }
-    }
-    return i;
-}
-
-/** Index just past the `}` that closes a template interpolation whose body starts at `start`. */
-function skipTemplate(text: string, start: number): number {
-    let depth = 0;
-    let i = start;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\"") {
-            i = skipQuoted(text, i);
-            continue;
-        }
-        if (c === "{") {
-            depth++;
-        } else if (c === "}") {
-            if (depth === 0) {
-                return i + 1;
-            }
-            depth--;
-        }
-        i++;
-    }
-    return i;
-}
-
-/** Index just past the line that closes a heredoc (the marker alone on its line, indentation allowed). */
-function skipHeredoc(text: string, bodyStart: number, marker: string): number {
-    let i = bodyStart;
-    while (i < text.length) {
-        const eol = text.indexOf("\n", i);
-        const lineEnd = eol < 0 ? text.length : eol;
-        if (text.slice(i, lineEnd).trim() === marker) {
-            return lineEnd;
-        }
-        i = lineEnd + 1;
-    }
-    return text.length;
 }
 
 class BodyParser {
