@@ -1,5 +1,5 @@
 import { TF_UNKNOWN, isTfUnknown } from "../types";
-import { heredocBody, heredocHeader, quotedEnd, templateEnd } from "./strings";
+import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
 /**
  * Terraform expressions, statically. `@cdktf/hcl2json` hands every non-literal value over as a
@@ -129,13 +129,8 @@ function lex(text: string): Tok[] {
             i++;
         } else if (/\s/.test(c)) {
             i++;
-        } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-            while (i < text.length && text[i] !== "\n") {
-                i++;
-            }
-        } else if (c === "/" && text[i + 1] === "*") {
-            const end = text.indexOf("*/", i + 2);
-            i = end < 0 ? text.length : end + 2;
+        } else if (isCommentStart(text, i)) {
+            i = commentEnd(text, i);
         } else if (c === "\"") {
             const end = quotedEnd(text, i);
             tokens.push({ kind: "string", text: text.slice(i + 1, Math.max(i + 1, end - 1)) });

@@ -1,4 +1,4 @@
-import { heredocBody, heredocHeader, quotedEnd } from "./strings";
+import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd } from "./lexical";
 
 /**
  * Source positions for Terraform's native syntax. `@cdktf/hcl2json` turns a `.tf` file into JSON
@@ -75,15 +75,10 @@ function tokenize(source: string): Token[] {
             i++;
         } else if (c === " " || c === "\t" || c === "\r") {
             i++;
-        } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-            while (i < text.length && text[i] !== "\n") {
-                i++;
-            }
-        } else if (c === "/" && text[i + 1] === "*") {
-            const end = text.indexOf("*/", i + 2);
-            const stop = end < 0 ? text.length : end + 2;
-            line += countNewlines(text, i, stop);
-            i = stop;
+        } else if (isCommentStart(text, i)) {
+            const end = commentEnd(text, i);
+            line += countNewlines(text, i, end);
+            i = end;
         } else if (c === "\"") {
             const start = line;
             const end = quotedEnd(text, i, { stopAtNewline: true });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { evaluate, parseExpression, parseTemplate } from "../../../../sources/terraform/hcl/expressions";
 import { scanHclBody } from "../../../../sources/terraform/hcl/positions";
-import { heredocBody, heredocHeader, quotedEnd, templateEnd } from "../../../../sources/terraform/hcl/strings";
+import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "../../../../sources/terraform/hcl/lexical";
 
 /** The index just past the last occurrence of `marker` in `text`: where a skipper should stop. */
 function after(text: string, marker: string): number {
@@ -12,7 +12,23 @@ function after(text: string, marker: string): number {
 
 const NO_RESOLVER = { traversal: () => assert.fail("no traversal expected") };
 
-describe("sources/terraform/hcl/strings", () => {
+describe("sources/terraform/hcl/lexical", () => {
+    describe("comments", () => {
+        it("`#`, `//` and `/*` start one; a lone `/` does not", () => {
+            assert.deepEqual(["# c", "// c", "/* c */", "/ 2", "a"].map(text => isCommentStart(text, 0)), [true, true, true, false, false]);
+        });
+
+        it("a line comment stops before its line break, a block comment past its `*/` (quotes and braces inside are text)", () => {
+            assert.equal(commentEnd("x # \"{ c\ny", 2), 8);
+            assert.equal(commentEnd("// to the end", 0), 13);
+            assert.equal(commentEnd("/* a \"\n } */ b", 0), 12);
+        });
+
+        it("an unclosed block comment runs to the end", () => {
+            assert.equal(commentEnd("/* a\nb", 0), 6);
+        });
+    });
+
     describe("quotedEnd", () => {
         const cases: Array<[string, string, string]> = [
             ["a plain string", "\"abc\" = 1", "\"abc\""],
@@ -102,8 +118,8 @@ describe("sources/terraform/hcl/strings", () => {
         });
     });
 
-    describe("both users agree on where strings end", () => {
-        it("the position scanner finds the block after a value holding `}` in strings, templates and a heredoc", () => {
+    describe("both users agree on where strings and comments end", () => {
+        it("the position scanner finds the block after `}` and quotes in strings, templates, a heredoc and comments", () => {
             const text = [
                 "resource \"aws_x\" \"a\" {",
                 "  name   = \"${ \"}\" }\\\"}\"",
@@ -112,12 +128,14 @@ describe("sources/terraform/hcl/strings", () => {
                 "    EOT",
                 "  tags   = { k = \"%{ if true }}%{ endif }\" }",
                 "}",
+                "/* a comment with { and \" across",
+                "   two lines */ # and \" {",
                 "resource \"aws_x\" \"b\" {",
                 "  name = \"$${literal}\"",
                 "}",
             ].join("\n");
             const blocks = scanHclBody(text);
-            assert.deepEqual(blocks.map(b => b.kind === "block" && [b.labels.join("."), b.line]), [["aws_x.a", 1], ["aws_x.b", 8]]);
+            assert.deepEqual(blocks.map(b => b.kind === "block" && [b.labels.join("."), b.line]), [["aws_x.a", 1], ["aws_x.b", 10]]);
             const first = blocks[0];
             assert.ok(first.kind === "block");
             assert.deepEqual(first.body.map(item => item.kind === "attribute" && [item.name, item.line]), [["name", 2], ["policy", 3], ["tags", 6]]);
@@ -129,6 +147,7 @@ describe("sources/terraform/hcl/strings", () => {
             assert.equal(evaluate(parseExpression("<<-EOT\n    {\"k\": \"}\"}\n      indented\n    EOT\n"), NO_RESOLVER), "{\"k\": \"}\"}\n  indented\n");
             assert.equal(evaluate(parseExpression("<<EOT\n  kept\nEOT\n"), NO_RESOLVER), "  kept\n");
             assert.equal(evaluate(parseTemplate("x${ \"${ \"y\" }\" }z"), NO_RESOLVER), "xyz");
+            assert.equal(evaluate(parseExpression("1 + # one\n /* \"two\n */ 2 // three"), NO_RESOLVER), 3);
         });
     });
 });

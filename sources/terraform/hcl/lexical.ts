@@ -1,10 +1,29 @@
 /**
- * Where HCL's string forms end: quoted strings (with `\` escapes), `${...}` / `%{...}` templates
- * inside them (which may nest strings and braces), and heredocs. The position scanner
- * (`positions.ts`, over a whole `.tf` file) and the expression lexer (`expressions.ts`, over
- * hcl2json's template strings) both step over these without reading them, and must agree on
- * where each one stops.
+ * Where HCL's longer lexical elements end: comments, quoted strings (with `\` escapes),
+ * `${...}` / `%{...}` templates inside them (which may nest strings and braces), and heredocs.
+ * The position scanner (`positions.ts`, over a whole `.tf` file) and the expression lexer
+ * (`expressions.ts`, over hcl2json's template strings) both step over these without reading
+ * them, and must agree on where each one stops.
  */
+
+/** Whether a comment (`#`, `//` or `/*`) starts at `i`. */
+export function isCommentStart(text: string, i: number): boolean {
+    const c = text[i];
+    return c === "#" || (c === "/" && (text[i + 1] === "/" || text[i + 1] === "*"));
+}
+
+/**
+ * Index just past the comment that starts at `start`: a line comment stops before its line
+ * break; a block comment ends past its `*\/`, or runs to the end of the text.
+ */
+export function commentEnd(text: string, start: number): number {
+    if (text[start] === "/" && text[start + 1] === "*") {
+        const end = text.indexOf("*/", start + 2);
+        return end < 0 ? text.length : end + 2;
+    }
+    const eol = text.indexOf("\n", start);
+    return eol < 0 ? text.length : eol;
+}
 
 export interface QuotedOptions {
     /**
