@@ -5,8 +5,9 @@ import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd } fro
  * but keeps no positions, and a finding must point at the line a person has to change. This is a
  * small lexer that understands just enough HCL to find where each block and attribute starts:
  * comments (`#`, `//`, `/* *\/`), quoted strings with `${...}` / `%{...}` templates (which may
- * nest strings and braces), heredocs, and bracket nesting. Everything inside an expression is
- * skipped; only the body structure (attributes and blocks) is kept.
+ * nest strings and braces), heredocs, and bracket nesting; where each of those ends is decided by
+ * `lexical.ts`, shared with the expression lexer. Everything inside an expression is skipped;
+ * only the body structure (attributes and blocks) is kept.
  */
 
 type TokenKind = "ident" | "string" | "punct" | "newline" | "other";

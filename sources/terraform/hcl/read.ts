@@ -6,7 +6,7 @@ import { collectDeclarations, mergeDeclarations, ModuleConfig, ParsedFile, Posit
 import { ioReason, syntaxError } from "./errors";
 import { isPlainObject } from "./expressions";
 import { localSourceOf } from "./modules";
-import { attributeLinesOf, blockPathsOf, BodyItem, jsonAttributeLines, scanHclBody } from "./positions";
+import { attributeLinesOf, BlockItem, blockPathsOf, jsonAttributeLines, scanHclBody } from "./positions";
 
 /**
  * Reading: a module directory's `.tf` / `.tf.json` files into its declarations, each with its
@@ -96,7 +96,7 @@ export class ModuleLoader {
             this.errors.push(syntaxError(file, name, error));
             return undefined;
         }
-        const blocks = scanHclBody(text).filter((item): item is Extract<BodyItem, { kind: "block" }> => item.kind === "block");
+        const blocks = scanHclBody(text).filter((item): item is BlockItem => item.kind === "block");
         // hcl2json lists repeated blocks with the same labels in source order; so does the scan.
         const seen = new Map<string, number>();
         const position = (type: string, labels: readonly string[]): Position => {
