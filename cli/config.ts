@@ -3,7 +3,7 @@ import { Inventory } from "apigw-guard/policies/model/index";
 import { effectiveLevel, runRules } from "apigw-guard/policies/engine/run";
 import { CatalogueRule, EnforcementLevel, RULES } from "apigw-guard/policies/rules/index";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 
 const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 

@@ -4,7 +4,7 @@ import { policyWaivers, Waiver } from "apigw-guard/policies/engine/config";
 import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report";
 import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 import { NOW_ENV } from "./command";
 import { loadWaiversFile } from "./waivers-file";
 

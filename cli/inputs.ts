@@ -4,7 +4,7 @@ import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 
 export const STDIN_ARG = "-";
 export const STDIN_NAME = "<stdin>";

@@ -3,7 +3,7 @@ import * as path from "path";
 import type { default as Ajv, ErrorObject } from "ajv";
 import { describeWaiverError, isCalendarDate, Waiver } from "apigw-guard/policies/engine/config";
 import { fileSystemProblem, UsageError, UsageErrors } from "./errors";
-import { parseJsonText } from "./json-text";
+import { parseJsonText } from "../sources/json-text";
 
 /** The subset of js-yaml used here (a dependency without type declarations). */
 interface Yaml {

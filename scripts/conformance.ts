@@ -4,7 +4,7 @@ import { Finding, runRules } from "apigw-guard/policies/engine/run";
 import { RULES } from "apigw-guard/policies/rules/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { readHcl } from "../sources/terraform/hcl";
-import { parseJsonWithLines } from "../sources/terraform/hcl-lines";
+import { parseJsonWithLines } from "../sources/json-text";
 import { inventoryFromTerraformPlan } from "../sources/terraform/plan";
 import {
     CHECKOV_MAPPINGS, CheckovDeviation, CheckovMapping, KICS_MAPPINGS, KicsDeviation, KicsMapping, MappingStatus, OurOutcome,

@@ -4,7 +4,7 @@ import { Finding } from "apigw-guard/policies/engine/run";
 import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, isReportFormat, REPORT_FORMATS, ReportRule } from "../../report";
 import { debugDetails, describeUnexpected, errorLine, fileSystemProblem, TOOL_NAME, UsageError, UsageErrors } from "../errors";
 import { addGateOptions, clockFrom, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
-import { parseJsonText } from "../json-text";
+import { parseJsonText } from "../../sources/json-text";
 import { parseInvokeUrl, probe, ProbeOptions } from "../probe/engine";
 import { parseRate } from "../probe/rate-limit";
 import { redactSecrets } from "../probe/redact";

@@ -5,7 +5,7 @@ import { EventLine, PulumiEventsError, reportFromPulumiEvents } from "../../repo
 import { RULES } from "apigw-guard/policies/rules/index";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "../gates";
-import { parseJsonText } from "../json-text";
+import { parseJsonText } from "../../sources/json-text";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 import { OutputFlags, ReportOutput, writeReports } from "../outputs";
 

@@ -6,7 +6,7 @@ import { RULES } from "apigw-guard/policies/rules/index";
 import { loadConfigFile, validateConfig } from "../config";
 import { fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { clockFrom } from "../gates";
-import { parseJsonText } from "../json-text";
+import { parseJsonText } from "../../sources/json-text";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 import { loadWaiversFile } from "../waivers-file";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { main } from "../../cli/main";
 import { describeUnexpected, errorLine, fileSystemProblem, oneLine } from "../../cli/errors";
 import { detectKind } from "../../cli/inputs";
-import { lineAndColumn, locateJsonSyntaxError, parseJsonText } from "../../cli/json-text";
+import { lineAndColumn, locateJsonSyntaxError, parseJsonText } from "../../sources/json-text";
 import { CliIO } from "../../cli/command";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { NOW, STACK_EXPORT } from "./helpers";

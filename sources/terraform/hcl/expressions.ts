@@ -1,4 +1,5 @@
-import { TF_UNKNOWN, isTfUnknown } from "./types";
+import { TF_UNKNOWN, isTfUnknown } from "../types";
+import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
 /**
  * Terraform expressions, statically. `@cdktf/hcl2json` hands every non-literal value over as a
@@ -108,48 +109,6 @@ function unescape(text: string, i: number): string {
     }
 }
 
-/** Index just past the `}` closing an interpolation whose body starts at `start` (nested strings and braces skipped). */
-function templateEnd(text: string, start: number): number {
-    let depth = 0;
-    let i = start;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\"") {
-            i = quotedEnd(text, i);
-            continue;
-        }
-        if (c === "{") {
-            depth++;
-        } else if (c === "}") {
-            if (depth === 0) {
-                return i + 1;
-            }
-            depth--;
-        }
-        i++;
-    }
-    return text.length + 1;
-}
-
-function quotedEnd(text: string, start: number): number {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\\") {
-            i += 2;
-        } else if (c === "\"") {
-            return i + 1;
-        } else if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
-            i += 3;
-        } else if ((c === "$" || c === "%") && text[i + 1] === "{") {
-            i = templateEnd(text, i + 2);
-        } else {
-            i++;
-        }
-    }
-    return i;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Expression syntax
 
@@ -170,47 +129,27 @@ function lex(text: string): Tok[] {
             i++;
         } else if (/\s/.test(c)) {
             i++;
-        } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-            while (i < text.length && text[i] !== "\n") {
-                i++;
-            }
-        } else if (c === "/" && text[i + 1] === "*") {
-            const end = text.indexOf("*/", i + 2);
-            i = end < 0 ? text.length : end + 2;
+        } else if (isCommentStart(text, i)) {
+            i = commentEnd(text, i);
         } else if (c === "\"") {
             const end = quotedEnd(text, i);
             tokens.push({ kind: "string", text: text.slice(i + 1, Math.max(i + 1, end - 1)) });
             i = end;
         } else if (c === "<" && text[i + 1] === "<" && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
-            const header = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(i));
+            const header = heredocHeader(text, i);
             if (!header) {
                 tokens.push({ kind: "punct", text: "<" });
                 i++;
                 continue;
             }
-            const bodyStart = i + header[0].length;
-            let j = bodyStart;
-            const lines: string[] = [];
-            let closed = false;
-            while (j < text.length) {
-                const eol = text.indexOf("\n", j);
-                const lineEnd = eol < 0 ? text.length : eol;
-                const line = text.slice(j, lineEnd);
-                j = lineEnd;
-                if (line.trim() === header[2]) {
-                    closed = true;
-                    break;
-                }
-                lines.push(line);
-                j++;
-            }
+            const { lines, end } = heredocBody(text, header.bodyStart, header.marker);
             let body = lines.map(l => l.replace(/\r$/, ""));
-            if (header[1] === "-") {
+            if (header.indented) {
                 const indent = Math.min(...body.filter(l => l.trim() !== "").map(l => /^[ \t]*/.exec(l)?.[0].length ?? 0));
                 body = body.map(l => l.slice(Number.isFinite(indent) ? indent : 0));
             }
             tokens.push({ kind: "heredoc", text: body.length > 0 ? `${body.join("\n")}\n` : "" });
-            i = closed ? j : text.length;
+            i = end;
         } else if (/[A-Za-z_]/.test(c)) {
             let j = i + 1;
             while (j < text.length && /[A-Za-z0-9_-]/.test(text[j])) {

@@ -1,10 +1,13 @@
+import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd } from "./lexical";
+
 /**
  * Source positions for Terraform's native syntax. `@cdktf/hcl2json` turns a `.tf` file into JSON
  * but keeps no positions, and a finding must point at the line a person has to change. This is a
  * small lexer that understands just enough HCL to find where each block and attribute starts:
  * comments (`#`, `//`, `/* *\/`), quoted strings with `${...}` / `%{...}` templates (which may
- * nest strings and braces), heredocs, and bracket nesting. Everything inside an expression is
- * skipped; only the body structure (attributes and blocks) is kept.
+ * nest strings and braces), heredocs, and bracket nesting; where each of those ends is decided by
+ * `lexical.ts`, shared with the expression lexer. Everything inside an expression is skipped;
+ * only the body structure (attributes and blocks) is kept.
  */
 
 type TokenKind = "ident" | "string" | "punct" | "newline" | "other";
@@ -73,30 +76,25 @@ function tokenize(source: string): Token[] {
             i++;
         } else if (c === " " || c === "\t" || c === "\r") {
             i++;
-        } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-            while (i < text.length && text[i] !== "\n") {
-                i++;
-            }
-        } else if (c === "/" && text[i + 1] === "*") {
-            const end = text.indexOf("*/", i + 2);
-            const stop = end < 0 ? text.length : end + 2;
-            line += countNewlines(text, i, stop);
-            i = stop;
+        } else if (isCommentStart(text, i)) {
+            const end = commentEnd(text, i);
+            line += countNewlines(text, i, end);
+            i = end;
         } else if (c === "\"") {
             const start = line;
-            const end = skipQuoted(text, i);
+            const end = quotedEnd(text, i, { stopAtNewline: true });
             line += countNewlines(text, i, end);
             push("string", text.slice(i + 1, Math.max(i + 1, end - 1)), start);
             i = end;
         } else if (c === "<" && text[i + 1] === "<" && /[-A-Za-z_]/.test(text[i + 2] ?? "")) {
-            const header = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200));
+            const header = heredocHeader(text, i);
             if (!header) {
                 push("punct", "<", line);
                 i++;
                 continue;
             }
             const start = line;
-            const end = skipHeredoc(text, i + header[0].length, header[1]);
+            const { end } = heredocBody(text, header.bodyStart, header.marker);
             line += countNewlines(text, i, end);
             push("string", "", start);
             i = end;
@@ -129,66 +127,6 @@ function countNewlines(text: string, from: number, to: number): number {
         }
     }
     return count;
-}
-
-/** Index just past the closing quote of the string that opens at `start`. */
-function skipQuoted(text: string, start: number): number {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\\") {
-            i += 2;
-        } else if (c === "\"") {
-            return i + 1;
-        } else if ((c === "$" || c === "%") && text[i + 1] === c && text[i + 2] === "{") {
-            i += 3; // `$${` / `%%{`: an escaped, literal `${` / `%{`
-        } else if ((c === "$" || c === "%") && text[i + 1] === "{") {
-            i = skipTemplate(text, i + 2);
-        } else if (c === "\n") {
-            // Quoted strings cannot span lines: HCL reports it; stop here so the rest still scans.
-            return i;
-        } else {
-            i++;
-        }
-    }
-    return i;
-}
-
-/** Index just past the `}` that closes a template interpolation whose body starts at `start`. */
-function skipTemplate(text: string, start: number): number {
-    let depth = 0;
-    let i = start;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === "\"") {
-            i = skipQuoted(text, i);
-            continue;
-        }
-        if (c === "{") {
-            depth++;
-        } else if (c === "}") {
-            if (depth === 0) {
-                return i + 1;
-            }
-            depth--;
-        }
-        i++;
-    }
-    return i;
-}
-
-/** Index just past the line that closes a heredoc (the marker alone on its line, indentation allowed). */
-function skipHeredoc(text: string, bodyStart: number, marker: string): number {
-    let i = bodyStart;
-    while (i < text.length) {
-        const eol = text.indexOf("\n", i);
-        const lineEnd = eol < 0 ? text.length : eol;
-        if (text.slice(i, lineEnd).trim() === marker) {
-            return lineEnd;
-        }
-        i = lineEnd + 1;
-    }
-    return text.length;
 }
 
 class BodyParser {
@@ -271,94 +209,6 @@ class BodyParser {
             this.pos++;
         }
     }
-}
-
-/**
- * Terraform's JSON syntax (`.tf.json`): `JSON.parse`, plus the line of every object key, which
- * `JSON.parse` does not give. Key lines are kept per object in `keyLines`.
- */
-export interface JsonWithLines {
-    readonly value: unknown;
-    readonly keyLines: WeakMap<object, Record<string, number>>;
-}
-
-export function parseJsonWithLines(source: string): JsonWithLines {
-    const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-    const value: unknown = JSON.parse(text); // throws a SyntaxError with the position on bad input
-    const keyLines = new WeakMap<object, Record<string, number>>();
-    let i = 0;
-    let line = 1;
-    const skipSpace = () => {
-        while (i < text.length && /\s/.test(text[i])) {
-            if (text[i] === "\n") {
-                line++;
-            }
-            i++;
-        }
-    };
-    const readString = (): string => {
-        const start = i;
-        i++;
-        while (i < text.length && text[i] !== "\"") {
-            i += text[i] === "\\" ? 2 : 1;
-        }
-        i++;
-        return JSON.parse(text.slice(start, i)) as string;
-    };
-    // Walks the text in step with the parsed value, so each object's keys get their lines.
-    const walk = (node: unknown): void => {
-        skipSpace();
-        const c = text[i];
-        if (c === "{") {
-            i++;
-            const lines: Record<string, number> = {};
-            for (;;) {
-                skipSpace();
-                if (text[i] === "}") {
-                    i++;
-                    break;
-                }
-                const keyLine = line;
-                const key = readString();
-                lines[key] ??= keyLine;
-                skipSpace();
-                i++; // :
-                const child = typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined;
-                walk(child);
-                skipSpace();
-                if (text[i] === ",") {
-                    i++;
-                }
-            }
-            if (typeof node === "object" && node !== null) {
-                keyLines.set(node, lines);
-            }
-        } else if (c === "[") {
-            i++;
-            let index = 0;
-            for (;;) {
-                skipSpace();
-                if (text[i] === "]") {
-                    i++;
-                    break;
-                }
-                walk(Array.isArray(node) ? node[index] : undefined);
-                index++;
-                skipSpace();
-                if (text[i] === ",") {
-                    i++;
-                }
-            }
-        } else if (c === "\"") {
-            readString();
-        } else {
-            while (i < text.length && !/[\s,\]}]/.test(text[i])) {
-                i++;
-            }
-        }
-    };
-    walk(value);
-    return { value, keyLines };
 }
 
 /** Attribute lines of a `.tf.json` block body, in the same shape as `attributeLinesOf`. */

@@ -1,7 +1,12 @@
 /**
- * JSON parsing that can say where a file is broken without quoting it. V8's own messages echo a
- * slice of the input (`Unexpected token 'x', "...value..." is not valid JSON`), which may hold a
- * key value, so on failure the text is scanned again here to find the position alone.
+ * JSON text, scanned by one scanner for two needs:
+ * - saying where a file is broken without quoting it (`parseJsonText`, `locateJsonSyntaxError`).
+ *   V8's own messages echo a slice of the input (`Unexpected token 'x', "...value..." is not
+ *   valid JSON`), which may hold a key value, so on failure the text is scanned again here to
+ *   find the position alone;
+ * - the line of every object key (`parseJsonWithLines`), which `JSON.parse` does not give and a
+ *   finding in a `.tf.json` file (or a plan) needs.
+ * Values always come from `JSON.parse`; the scanner only walks the text beside them.
  */
 
 export interface JsonSyntaxProblem {
@@ -55,15 +60,39 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
     return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * Terraform's JSON syntax (`.tf.json`) and plans: `JSON.parse`, plus the line of every object key.
+ * `keyLines` maps each parsed object to its keys' lines; a repeated key keeps its first line.
+ * Throws `JSON.parse`'s SyntaxError on bad input (callers must not show its message: it quotes the input).
+ */
+export interface JsonWithLines {
+    readonly value: unknown;
+    readonly keyLines: WeakMap<object, Record<string, number>>;
+}
+
+export function parseJsonWithLines(source: string): JsonWithLines {
+    const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+    const value: unknown = JSON.parse(text);
+    const keyLines = new WeakMap<object, Record<string, number>>();
+    // The text is valid JSON here, so the scan walks it in step with the value and never stops early.
+    new Scanner(text, keyLines).document(value);
+    return { value, keyLines };
+}
+
 const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 
+/**
+ * A recursive-descent walk over JSON text that throws `Stop` at the first syntax error. Given
+ * `keyLines`, it also walks the parsed value alongside the text and records each object's key lines.
+ */
 class Scanner {
     private pos = 0;
+    private line = 1;
 
-    constructor(private readonly text: string) {}
+    constructor(private readonly text: string, private readonly keyLines?: WeakMap<object, Record<string, number>>) {}
 
-    document(): void {
-        this.value();
+    document(node?: unknown): void {
+        this.value(node);
         this.whitespace();
         if (this.pos < this.text.length) {
             this.fail("unexpected data after the end of the JSON value");
@@ -81,7 +110,10 @@ class Scanner {
     private whitespace(): void {
         while (this.pos < this.text.length) {
             const c = this.text[this.pos];
-            if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+            if (c === "\n") {
+                this.line++;
+                this.pos++;
+            } else if (c === " " || c === "\t" || c === "\r") {
                 this.pos++;
             } else {
                 break;
@@ -89,16 +121,17 @@ class Scanner {
         }
     }
 
-    private value(): void {
+    /** `node` is the parsed value this text stands for (followed only when recording key lines). */
+    private value(node: unknown): void {
         this.whitespace();
         if (this.pos >= this.text.length) {
             this.end("where a value was expected");
         }
         const c = this.text[this.pos];
         if (c === "{") {
-            this.object();
+            this.object(node);
         } else if (c === "[") {
-            this.array();
+            this.array(node);
         } else if (c === "\"") {
             this.string();
         } else if (c === "-" || (c >= "0" && c <= "9")) {
@@ -110,8 +143,13 @@ class Scanner {
         }
     }
 
-    private object(): void {
+    private object(node: unknown): void {
         this.pos++;
+        const lines: Record<string, number> = {};
+        const isObject = typeof node === "object" && node !== null;
+        if (this.keyLines && isObject) {
+            this.keyLines.set(node, lines);
+        }
         this.whitespace();
         if (this.text[this.pos] === "}") {
             this.pos++;
@@ -125,7 +163,15 @@ class Scanner {
             if (this.text[this.pos] !== "\"") {
                 this.fail("expected a double-quoted property name");
             }
+            const keyStart = this.pos;
+            const keyLine = this.line;
             this.string();
+            let child: unknown;
+            if (this.keyLines) {
+                const key = JSON.parse(this.text.slice(keyStart, this.pos)) as string;
+                lines[key] ??= keyLine;
+                child = isObject ? (node as Record<string, unknown>)[key] : undefined;
+            }
             this.whitespace();
             if (this.pos >= this.text.length) {
                 this.end("inside an object");
@@ -134,7 +180,7 @@ class Scanner {
                 this.fail("expected ':' after a property name");
             }
             this.pos++;
-            this.value();
+            this.value(child);
             this.whitespace();
             if (this.pos >= this.text.length) {
                 this.end("inside an object");
@@ -151,15 +197,15 @@ class Scanner {
         }
     }
 
-    private array(): void {
+    private array(node: unknown): void {
         this.pos++;
         this.whitespace();
         if (this.text[this.pos] === "]") {
             this.pos++;
             return;
         }
-        for (;;) {
-            this.value();
+        for (let index = 0; ; index++) {
+            this.value(Array.isArray(node) ? node[index] : undefined);
             this.whitespace();
             if (this.pos >= this.text.length) {
                 this.end("inside a list");

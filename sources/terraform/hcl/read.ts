@@ -1,0 +1,168 @@
+import { promises as fs } from "fs";
+import * as path from "path";
+import { SourceError } from "apigw-guard/policies/sources/errors";
+import { parseJsonWithLines } from "../../json-text";
+import { collectDeclarations, mergeDeclarations, ModuleConfig, ParsedFile, Position } from "./declarations";
+import { ioReason, syntaxError } from "./errors";
+import { isPlainObject } from "./expressions";
+import { localSourceOf } from "./modules";
+import { attributeLinesOf, BlockItem, blockPathsOf, jsonAttributeLines, scanHclBody } from "./positions";
+
+/**
+ * Reading: a module directory's `.tf` / `.tf.json` files into its declarations, each with its
+ * position, and, recursively, the local modules it calls. `@cdktf/hcl2json` parses the native
+ * syntax but keeps no positions, so `positions.ts` scans the same text for them; Terraform's
+ * JSON syntax gets its key lines from `json-text.ts`.
+ */
+
+interface Hcl2Json {
+    parse(filename: string, contents: string): Promise<Record<string, unknown>>;
+}
+
+/** Loaded on first use, so the CrossGuard pack (which never reads HCL) does not pay for the WASM parser. */
+export function hcl2json(): Hcl2Json {
+    // A plain require with a local interface: the package's own typings pull in the DOM lib.
+    return require("@cdktf/hcl2json") as Hcl2Json;
+}
+
+
+/** Loads module directories once each; what cannot be read is collected in `errors`, never thrown. */
+export class ModuleLoader {
+    readonly errors: SourceError[] = [];
+    private readonly configs = new Map<string, Promise<ModuleConfig | undefined>>();
+
+    /** Load a module directory (or just `only` files of it) and, recursively, its local modules. */
+    loadModule(displayDir: string, stack: readonly string[], only?: readonly string[]): Promise<ModuleConfig | undefined> {
+        const dir = path.resolve(displayDir);
+        const key = only ? `${dir}\u0000${only.join("\u0000")}` : dir;
+        let loaded = this.configs.get(key);
+        if (!loaded) {
+            loaded = this.load(dir, displayDir, [...stack, dir], only);
+            this.configs.set(key, loaded);
+        }
+        return loaded;
+    }
+
+    private async load(dir: string, displayDir: string, stack: readonly string[], only?: readonly string[]): Promise<ModuleConfig | undefined> {
+        let names: string[];
+        if (only) {
+            names = [...only];
+        } else {
+            try {
+                names = (await fs.readdir(dir)).filter(name => name.endsWith(".tf") || name.endsWith(".tf.json")).sort();
+            } catch (error) {
+                this.errors.push(new SourceError(`cannot read directory: ${ioReason(error)}`, displayDir));
+                return undefined;
+            }
+        }
+        const config: ModuleConfig = {
+            dir, displayDir, files: 0,
+            resources: new Map(), variables: new Map(), locals: new Map(), outputs: new Map(), moduleCalls: new Map(), children: new Map(),
+        };
+        for (const name of names) {
+            const file = path.join(displayDir, name);
+            let text: string;
+            try {
+                text = await fs.readFile(path.join(dir, name), "utf8");
+            } catch (error) {
+                this.errors.push(new SourceError(`cannot read file: ${ioReason(error)}`, file));
+                continue;
+            }
+            config.files++;
+            const parsed = name.endsWith(".json") ? this.parseJsonFile(file, text) : await this.parseHclFile(file, name, text);
+            if (parsed) {
+                mergeDeclarations(config, parsed, this.errors);
+            }
+        }
+        for (const [callName, call] of config.moduleCalls) {
+            const childDir = await localSourceOf(callName, call, displayDir, stack);
+            if (childDir instanceof SourceError) {
+                this.errors.push(childDir);
+                continue;
+            }
+            const child = await this.loadModule(childDir, stack);
+            if (child) {
+                config.children.set(callName, child);
+            }
+        }
+        return config;
+    }
+
+    private async parseHclFile(file: string, name: string, text: string): Promise<ParsedFile | undefined> {
+        let json: Record<string, unknown>;
+        try {
+            json = await hcl2json().parse(name, text);
+        } catch (error) {
+            this.errors.push(syntaxError(file, name, error));
+            return undefined;
+        }
+        const blocks = scanHclBody(text).filter((item): item is BlockItem => item.kind === "block");
+        // hcl2json lists repeated blocks with the same labels in source order; so does the scan.
+        const seen = new Map<string, number>();
+        const position = (type: string, labels: readonly string[]): Position => {
+            const key = [type, ...labels].join("\u0000");
+            const index = seen.get(key) ?? 0;
+            seen.set(key, index + 1);
+            const block = blocks.filter(b => b.type === type && b.labels.length === labels.length && b.labels.every((l, i) => l === labels[i]))[index];
+            return block ? { line: block.line, attributeLines: attributeLinesOf(block.body), blockPaths: blockPathsOf(block.body) } : { attributeLines: {} };
+        };
+        return collectDeclarations(file, json, position);
+    }
+
+    private parseJsonFile(file: string, text: string): ParsedFile | undefined {
+        let parsed;
+        try {
+            parsed = parseJsonWithLines(text);
+        } catch (error) {
+            const match = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+            const line = match ? text.slice(0, Number(match[1])).split("\n").length : undefined;
+            this.errors.push(new SourceError("JSON syntax error", file, line));
+            return undefined;
+        }
+        if (!isPlainObject(parsed.value)) {
+            this.errors.push(new SourceError("not a Terraform JSON configuration (expected an object)", file));
+            return undefined;
+        }
+        const { keyLines } = parsed;
+        const root = parsed.value;
+        // Terraform JSON writes a single block as an object where hcl2json writes a list.
+        const normalised: Record<string, unknown> = {};
+        const positions = new Map<string, Position>();
+        for (const kind of ["resource", "data"]) {
+            const byType = root[kind];
+            if (!isPlainObject(byType)) {
+                continue;
+            }
+            const out: Record<string, Record<string, unknown[]>> = {};
+            for (const [type, byName] of Object.entries(byType)) {
+                if (!isPlainObject(byName)) {
+                    continue;
+                }
+                out[type] = {};
+                for (const [name, body] of Object.entries(byName)) {
+                    const bodies = Array.isArray(body) ? body : [body];
+                    out[type][name] = bodies;
+                    positions.set(`${kind}\u0000${type}\u0000${name}`, { line: keyLines.get(byName)?.[name], attributeLines: jsonAttributeLines(bodies[0], keyLines) });
+                }
+            }
+            normalised[kind] = out;
+        }
+        for (const kind of ["variable", "output", "module"]) {
+            const byName = root[kind];
+            if (!isPlainObject(byName)) {
+                continue;
+            }
+            const out: Record<string, unknown[]> = {};
+            for (const [name, body] of Object.entries(byName)) {
+                const bodies = Array.isArray(body) ? body : [body];
+                out[name] = bodies;
+                positions.set(`${kind}\u0000${name}`, { line: keyLines.get(byName)?.[name], attributeLines: jsonAttributeLines(bodies[0], keyLines) });
+            }
+            normalised[kind] = out;
+        }
+        if (root.locals !== undefined) {
+            normalised.locals = Array.isArray(root.locals) ? root.locals : [root.locals];
+        }
+        return collectDeclarations(file, normalised, (type, labels) => positions.get([type, ...labels].join("\u0000")) ?? { attributeLines: {} });
+    }
+}
