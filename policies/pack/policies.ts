@@ -9,7 +9,7 @@ import { CatalogueRule, Outcome } from "../rules/types";
 import { inventoryFromPulumi, TYPES_BY_KIND } from "../sources/pulumi/adapter";
 import { PulumiResourceRecord } from "../sources/pulumi/types";
 import { remediationFor } from "./remediations";
-import { secretPropsOf, unproxied } from "./secret-tap";
+import { malformedPropsOf, secretPropsOf, unproxied } from "./secret-tap";
 import { inert } from "../engine/inert";
 
 /** What `reportViolation` accepts at run time (its declared type only shows the string form). */
@@ -185,6 +185,11 @@ function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolic
     };
 }
 
+function withMalformed(props: object): { malformedProps?: ReadonlySet<string> } {
+    const malformed = malformedPropsOf(props);
+    return malformed !== undefined ? { malformedProps: malformed } : {};
+}
+
 function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
     return {
         type: args.type,
@@ -192,6 +197,7 @@ function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
         name: args.name,
         props: unproxied(args.props),
         secretProps: secretPropsOf(args.props),
+        ...withMalformed(args.props),
     };
 }
 
@@ -252,6 +258,7 @@ function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecor
         name: resource.name,
         props: unproxied(resource.props),
         secretProps: secretPropsOf(resource.props),
+        ...withMalformed(resource.props),
         parent: resource.parent?.urn,
         dependencies: resource.dependencies.map(dep => dep.urn),
         propertyDependencies,

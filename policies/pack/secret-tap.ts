@@ -1,4 +1,4 @@
-import { SIG_KEY, SECRET_SIG } from "../sources/pulumi/types";
+import { SIG_KEY, SECRET_SIG, UNKNOWN_SENTINEL } from "../sources/pulumi/types";
 
 /**
  * `@pulumi/policy` unwraps secrets before a policy sees the properties, so a policy cannot tell a
@@ -11,6 +11,7 @@ import { SIG_KEY, SECRET_SIG } from "../sources/pulumi/types";
  * tap reports itself as not installed and rules fall back to "cannot tell" (never a false pass).
  */
 const secretPropsByBag = new WeakMap<object, ReadonlySet<string>>();
+const malformedPropsByBag = new WeakMap<object, ReadonlySet<string>>();
 /** Request Struct → its deserialized bag (one per proxySecrets mode); gone with the request. */
 const deserialized = new WeakMap<object, Record<string, unknown>>();
 const deserializedWithSecretProxies = new WeakMap<object, Record<string, unknown>>();
@@ -45,8 +46,11 @@ export function installSecretTap(): boolean {
                 secretProps.add(key);
             }
         }
-        const props = original({ toJavaScript: () => raw }, proxySecrets);
+        const { props, malformed } = deserializeTolerantly(original, raw, proxySecrets);
         secretPropsByBag.set(unproxied(props), secretProps);
+        if (malformed.size > 0) {
+            malformedPropsByBag.set(unproxied(props), malformed);
+        }
         return props;
     };
     deserializeModule.deserializeProperties = function tappedDeserialize(struct: StructLike, proxySecrets: boolean) {
@@ -77,6 +81,41 @@ export function installSecretTap(): boolean {
  */
 export function secretPropsOf(props: object): ReadonlySet<string> | undefined {
     return secretPropsByBag.get(unproxied(props));
+}
+
+/**
+ * The top-level property names whose value `@pulumi/policy` could not deserialize (a secret
+ * envelope without a value, an asset without a source, an unknown signature), for a bag the tap
+ * handed out; they hold the unknown sentinel instead.
+ */
+export function malformedPropsOf(props: object): ReadonlySet<string> | undefined {
+    return malformedPropsByBag.get(unproxied(props));
+}
+
+/**
+ * `@pulumi/policy` throws on a property it cannot deserialize, and the engine then shows every
+ * policy's stack trace for the resource. The engine itself never sends such values, but a
+ * hand-built request or a faulty provider can. Whole bag first (the usual case costs nothing
+ * more); when that throws, property by property, and each property that throws is replaced by the
+ * unknown sentinel, so rules that read it say they cannot tell, and the rest is judged.
+ */
+function deserializeTolerantly(original: Deserialize, raw: Record<string, unknown>, proxySecrets: boolean): { props: Record<string, unknown>; malformed: ReadonlySet<string> } {
+    try {
+        return { props: original({ toJavaScript: () => raw }, proxySecrets), malformed: new Set() };
+    } catch {
+        const malformed = new Set<string>();
+        const repaired: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(raw)) {
+            try {
+                original({ toJavaScript: () => ({ [key]: value }) }, false);
+                repaired[key] = value;
+            } catch {
+                malformed.add(key);
+                repaired[key] = UNKNOWN_SENTINEL;
+            }
+        }
+        return { props: original({ toJavaScript: () => repaired }, proxySecrets), malformed };
+    }
 }
 
 /** `@pulumi/policy` wraps property bags in proxies that expose their target under this key. */

@@ -174,6 +174,14 @@ class PulumiInventoryBuilder {
             if (!isRelevantType(record.type)) {
                 continue;
             }
+            if (record.malformedProps !== undefined && record.malformedProps.size > 0) {
+                const names = [...record.malformedProps].map(name => `'${name}'`).join(", ");
+                this.gaps.push({
+                    ref: record.urn,
+                    message: `${record.type} '${record.name}': ${names} held a value the Pulumi engine protocol does not define (a secret without a value, an asset without a source, or an unknown signature); rules that read ${record.malformedProps.size === 1 ? "it" : "them"} cannot tell`,
+                    provenance: this.provenance(record),
+                });
+            }
             try {
                 entities.push(this.toEntity(record));
             } catch (error) {

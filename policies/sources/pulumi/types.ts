@@ -38,6 +38,9 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
+/** The engine's generic unknown (the string sentinel), which `@pulumi/policy` reads as unknown. */
+export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** The special-signature key of Pulumi's wire format and the secret signature. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -57,6 +60,8 @@ export interface PulumiResourceRecord {
      * observed (rules then say "unknown" instead of guessing).
      */
     readonly secretProps?: ReadonlySet<string>;
+    /** Top-level properties whose value could not be read (malformed on the wire); they read as unknown. */
+    readonly malformedProps?: ReadonlySet<string>;
     readonly id?: string;
     readonly parent?: string;
     readonly dependencies?: readonly string[];
