@@ -432,6 +432,19 @@ describe("CI integrations, as their tools run them (from the packed and installe
             return { files, status: result.status, stdout: result.stdout, stderr: result.stderr };
         }
 
+        it("installs as pre-commit installs a node hook: `npm pack` (with its prepare build) prints only the tarball's name", function () {
+            // pre-commit runs `npm pack` in its clone and passes stdout, stripped, to `npm install -g`.
+            const destination = fs.mkdtempSync(path.join(work, "pack-"));
+            const result = spawnSync("npm", ["pack", "--pack-destination", destination], {
+                cwd: ROOT, env: runnerEnv(), encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024,
+            });
+            assert.equal(result.status, 0, result.stderr);
+            const tarball = result.stdout.trim();
+            const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
+            assert.equal(tarball, `${name}-${version}.tgz`);
+            assert.ok(fs.existsSync(path.join(destination, tarball)));
+        });
+
         it("is a node hook whose entry is a bin of the installed package, matching .tf and .tf.json files", function () {
             assert.equal(hook.language, "node");
             assert.equal(hook.files, TERRAFORM_FILE.source);
