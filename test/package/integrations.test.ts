@@ -314,6 +314,31 @@ describe("CI integrations, as their tools run them (from the packed and installe
                 // Script-injection hardening: an expression inside a script would paste its text into shell code.
                 assert.doesNotMatch(step.run, /\$\{\{/, `step '${step.name ?? ""}' expands an expression inside its script`);
             }
+            // Every expression, evaluated or not in the runs below, names a declared input or an earlier step.
+            const earlierSteps = new Set<string>();
+            const check = (text: string, where: string) => {
+                for (const [, body] of text.matchAll(EXPRESSION)) {
+                    const expression = body.trim();
+                    const input = new RegExp(`^inputs\\.(${NAME})$`).exec(expression);
+                    const stepOutput = new RegExp(`^steps\\.(${NAME})\\.outputs\\.${NAME}$`).exec(expression);
+                    assert.ok(
+                        (input !== null && input[1] in action.inputs) || (stepOutput !== null && earlierSteps.has(stepOutput[1]))
+                            || expression === "github.action_path" || expression === "runner.temp",
+                        `${where}: \${{ ${expression} }}`,
+                    );
+                }
+            };
+            for (const step of action.steps) {
+                for (const [name, value] of Object.entries(step.env ?? {})) {
+                    check(value, `step '${step.name ?? ""}' env ${name}`);
+                }
+                if (step.id !== undefined) {
+                    earlierSteps.add(step.id);
+                }
+            }
+            for (const [name, output] of Object.entries(action.outputs)) {
+                check(output.value, `output ${name}`);
+            }
         });
 
         it("blocking findings: writes SARIF 2.1.0 and the requested reports, exit-code 1, and fails the step", function () {
