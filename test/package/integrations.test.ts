@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { RULES } from "#pack/rules/index";
+import { RULES } from "apigw-guard/policies/rules/index";
 import { TERRAFORM_FILE } from "../../cli/pre-commit";
 import { repoRoot } from "../../testkit/engine";
 import { InstalledKit, installKit } from "../../testkit/install";
