@@ -1,28 +1,11 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { RecordedResource, runProgram } from "../testkit/record";
+import { runProgram, toEngineResource } from "../testkit/record";
 import { loadStackConfig } from "../testkit/stack-config";
 import { EngineResource, PolicyPackConfig } from "../testkit/engine";
 import type { ExampleProgram } from "./demo";
 
 const ROOT = path.join(__dirname, "..", "..");
-
-/**
- * A registered resource as the engine would send it to the pack: inputs (secrets wrapped,
- * computed values as sentinels) for Analyze, outputs for AnalyzeStack, with its dependencies.
- */
-export function toEngineResource(resource: RecordedResource): EngineResource {
-    return {
-        urn: resource.urn,
-        type: resource.type,
-        name: resource.name,
-        props: { ...resource.wireProps },
-        outputs: { ...resource.wireProps, ...resource.wireOutputs },
-        parent: resource.parent,
-        dependencies: [...resource.dependencies],
-        propertyDependencies: Object.fromEntries(Object.entries(resource.propertyDependencies).map(([k, v]) => [k, [...v]])),
-    };
-}
 
 /** Run one example stack of stacks/ in-process under Pulumi mocks, as `pulumi preview` would. */
 export async function recordExample(example: "orders" | "insecure", stack: "dev" | "prod", now: Date): Promise<EngineResource[]> {

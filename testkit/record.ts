@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineResource } from "./engine";
 import type { PulumiResourceRecord } from "apigw-guard/policies/sources/pulumi/types";
 
 /** The string sentinel the engine uses for an unknown (computed) value. */
@@ -509,4 +510,47 @@ function mockPassword(seed: string, length: number): string {
         }
     }
     return `Aa0${out.slice(3)}`;
+}
+
+/**
+ * A registered resource as the engine sends it to an analyzer: inputs for Analyze, outputs for
+ * AnalyzeStack, with its dependencies. Secrets stay wrapped and computed values stay sentinels,
+ * as the engine keeps them; resource references do not survive: the engine marshals properties for
+ * analyzers without keeping resources (pulumi `sdk/go/common/resource/plugin/analyzer_plugin.go`),
+ * so a reference to a custom resource arrives as its id (unknown until known) and one to a
+ * component as its URN. Forwarding a reference as it is would make `@pulumi/policy` throw
+ * `Unrecognized signature`, which no real preview does.
+ */
+export function toEngineResource(resource: RecordedResource): EngineResource {
+    const props = withoutResourceReferences(resource.wireProps) as Record<string, unknown>;
+    return {
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        props,
+        outputs: { ...props, ...(withoutResourceReferences(resource.wireOutputs) as Record<string, unknown>) },
+        parent: resource.parent,
+        dependencies: [...resource.dependencies],
+        propertyDependencies: Object.fromEntries(Object.entries(resource.propertyDependencies).map(([k, v]) => [k, [...v]])),
+    };
+}
+
+/** Wire values with each resource reference replaced by what the engine sends in its place. */
+export function withoutResourceReferences(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutResourceReferences);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === RESOURCE_REF_SIG) {
+            // `id` is present (possibly "" when not yet known) for custom resources only.
+            return "id" in record ? (typeof record.id === "string" && record.id !== "" ? record.id : UNKNOWN) : record.urn;
+        }
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(record)) {
+            out[key] = withoutResourceReferences(item);
+        }
+        return out;
+    }
+    return value;
 }

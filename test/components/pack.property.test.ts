@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ApiGatewayAccountLogging, GuardedUsagePlan, RotatingApiKey, SecuredRestApi } from "../../components";
-import { toEngineResource } from "../../scripts/demo-examples";
+import { toEngineResource } from "../../testkit/record";
 import { PackProcess, PolicyPackConfig, runLikeEngine } from "../../testkit/engine";
 import { record } from "./helpers";
 import { routeSpecs } from "./route-arbitraries";

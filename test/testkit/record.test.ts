@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { recordProgram, runProgram, UNKNOWN } from "../../testkit/record";
+import { PackProcess, runLikeEngine } from "../../testkit/engine";
+import { recordProgram, runProgram, toEngineResource, UNKNOWN } from "../../testkit/record";
 import { loadStackConfig } from "../../testkit/stack-config";
 import { one, T } from "../components/helpers";
 
@@ -131,4 +132,56 @@ describe("loadStackConfig", () => {
         fs.writeFileSync(file, "encryptionsalt: x\n");
         assert.deepEqual(loadStackConfig(file), {});
     });
+});
+
+/**
+ * pulumi/examples' API Gateway programs pass resource objects as inputs (`restApi: api`). Under
+ * mocks the SDK serializes them as resource references; the engine never sends those to an
+ * analyzer (it marshals without keeping resources): a custom resource arrives as its id, unknown
+ * until known, a component as its URN.
+ */
+describe("toEngineResource: resource references as the engine sends them", function () {
+    this.timeout(120_000);
+
+    class Holder extends pulumi.ComponentResource {
+        constructor(name: string) {
+            super("test:index:Holder", name);
+            this.registerOutputs({});
+        }
+    }
+
+    function programWithReferences(): void {
+        const api = new aws.apigateway.RestApi("api", { apiKeySource: "HEADER" });
+        const holder = new Holder("holder");
+        const resource = new aws.apigateway.Resource("orders", { restApi: api, parentId: api.rootResourceId, pathPart: "orders" });
+        new aws.apigateway.Method("get", { restApi: api, resourceId: resource.id, httpMethod: "GET", authorization: "NONE", apiKeyRequired: false });
+        new aws.apigateway.ApiKey("key", { description: "held", tags: { owner: holder.urn } });
+        // A component passed where a value goes: only its URN can reach an analyzer.
+        new aws.apigateway.UsagePlan("plan", { apiStages: [], description: holder as unknown as pulumi.Input<string> });
+    }
+
+    for (const preview of [false, true]) {
+        it(`${preview ? "preview" : "update"}: a reference to a custom resource becomes its id${preview ? " (unknown)" : ""}, to a component its URN, and the pack judges the method`, async () => {
+            const resources = await recordProgram(programWithReferences, { project: "rec", stack: "test", preview });
+            const method = one(resources, T.method, "get");
+            const sig = (method.wireProps.restApi as Record<string, unknown> | undefined)?.["4dabf18193072939515e22adb298388d"];
+            assert.equal(sig, "5cf8f73096256a8f31e491e813e4eb8e", "the SDK under mocks sent a resource reference (the case under test)");
+            const api = one(resources, T.restApi, "api");
+            const sent = toEngineResource(method);
+            assert.equal(sent.props.restApi, preview ? UNKNOWN : api.id);
+            const plan = toEngineResource(one(resources, T.usagePlan, "plan"));
+            assert.equal(plan.props.description, "urn:pulumi:test::rec::test:index:Holder::holder");
+            const pack = await PackProcess.start();
+            try {
+                // Judged as a preview (an update stops at the first mandatory violation, before the
+                // stack-wide pass that decides a method with its path).
+                const result = await runLikeEngine(resources.filter(r => r.custom).map(toEngineResource), { pack, dryRun: true });
+                const messages = result.diagnostics.map(d => d.message);
+                assert.ok(messages.every(m => !m.includes("Unrecognized signature")), messages.join("\n"));
+                assert.ok(result.diagnostics.some(d => d.policyName === "apigateway-method-api-key-required" && d.urn === method.urn && d.enforcementLevel === "mandatory"), messages.join("\n"));
+            } finally {
+                await pack.close();
+            }
+        });
+    }
 });
