@@ -105,6 +105,7 @@ describe("corpus: hand-reviewed expectations for the real-world Terraform corpus
                 // A root whose every expectation is a known miss has nothing to assert yet (only pending tests).
                 (met.length > 0 ? it : it.skip)(`${root.root}: ${met.length} expectation(s) the scanner meets`, () => {
                     const outcomes = (results.get(c.case) ?? []).filter(o => met.includes(o.expectation));
+                    assert.equal(outcomes.length, met.length, "every expectation of this root was compared");
                     const wrong = outcomes.filter(o => !o.agrees).map(o => `${describeOutcome(o)}  (why: ${o.expectation.why})`);
                     assert.deepEqual(wrong, []);
                 });
