@@ -134,11 +134,19 @@ function checkQuota(plan: UsagePlanEntity, config: UsagePlanLimitsConfig, { prob
     }
 }
 
-/** Zero is what Terraform reports for a limit that was never set, so it counts as unset. */
+/**
+ * A limit is set when it is a finite number above 0. Zero is what Terraform reports for a limit
+ * that was never set, and what AWS does with it is no limit, so 0 fails (and is called 0, which it
+ * is in the input). A number too large for a double (`1e999` in JSON) reads as Infinity: no limit.
+ */
 function positive(value: Maybe<number | undefined>, what: string, problems: string[], unknowns: string[]): void {
     if (isUnknown(value)) {
         unknowns.push(`its ${what} is not known yet (${describeUnknown(value)})`);
-    } else if (value === undefined || !(value > 0)) {
-        problems.push(`its ${what} is ${value === undefined ? "not set" : value}: set it above 0`);
+    } else if (value === undefined) {
+        problems.push(`its ${what} is not set: set it above 0`);
+    } else if (!Number.isFinite(value)) {
+        problems.push(`its ${what} is not a finite number: set it to a number above 0`);
+    } else if (!(value > 0)) {
+        problems.push(`its ${what} is ${value}: set it above 0`);
     }
 }

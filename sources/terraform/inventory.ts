@@ -920,10 +920,6 @@ function required(value: Maybe<string | undefined>): Maybe<string> {
 }
 
 /** Terraform reports an unset limit as 0; API Gateway treats it as no limit. */
-function positiveOrUnset(value: Maybe<number | undefined>): Maybe<number | undefined> {
-    return value === 0 ? undefined : value;
-}
-
 function withoutLogStreamSuffix(arn: string): string {
     return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
 }
@@ -965,8 +961,8 @@ function throttle(read: Reader, values: Bag): Maybe<ThrottleSettings | undefined
         return block;
     }
     return {
-        rateLimit: positiveOrUnset(read.number(block, "rate_limit")),
-        burstLimit: positiveOrUnset(read.number(block, "burst_limit")),
+        rateLimit: read.number(block, "rate_limit"),
+        burstLimit: read.number(block, "burst_limit"),
     };
 }
 
@@ -976,7 +972,7 @@ function quota(read: Reader, values: Bag): Maybe<QuotaSettings | undefined> {
         return block;
     }
     return {
-        limit: positiveOrUnset(read.number(block, "limit")),
+        limit: read.number(block, "limit"),
         period: upper(nonEmpty(read.string(block, "period"))),
         offset: read.number(block, "offset"),
     };

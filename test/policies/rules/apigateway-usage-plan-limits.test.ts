@@ -32,6 +32,17 @@ describe("apigateway-usage-plan-limits", () => {
         assert.match(outcome.message, /it has no quota: set quotaSettings with a limit above 0 and a period of DAY, WEEK, MONTH/);
     });
 
+    it("fails a limit that is not a finite number (1e999 in JSON reads as Infinity: no limit at all)", () => {
+        for (const throttle of [{ rateLimit: Infinity, burstLimit: 10 }, { rateLimit: 10, burstLimit: Infinity }, { rateLimit: Number.NaN, burstLimit: 10 }]) {
+            const outcome = judge(example.usagePlan("partners", { throttle, quota: { limit: 1000, period: "DAY" } }));
+            assert.equal(outcome.status, "fail", JSON.stringify(throttle));
+            assert.match(outcome.message, /is not a finite number: set it to a number above 0/);
+        }
+        const quota = judge(example.usagePlan("partners", { throttle: { rateLimit: 10, burstLimit: 10 }, quota: { limit: Infinity, period: "DAY" } }));
+        assert.equal(quota.status, "fail");
+        assert.match(quota.message, /quota limit is not a finite number/);
+    });
+
     it("fails zero rate, burst or limit (Terraform reports unset limits as 0)", () => {
         const outcome = judge(example.usagePlan("partners", { throttle: { rateLimit: 0, burstLimit: 0 }, quota: { limit: 0, period: "DAY" } }));
         assert.equal(outcome.status, "fail");

@@ -132,7 +132,7 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(statusOf(findings(inventory), "apigateway-api-key-value-secret", "aws_api_gateway_usage_plan_key.known"), "not-applicable");
     });
 
-    it("reads Terraform's zeros and empty strings as 'not set'", () => {
+    it("reads Terraform's empty strings and never-expire retention as 'not set', and a zero usage-plan limit as the 0 it is", () => {
         const inventory = inventoryFromTerraformRecords([
             record("aws_api_gateway_usage_plan", "plan", {
                 api_stages: [],
@@ -145,8 +145,15 @@ describe("sources/terraform inventory mapping", () => {
             record("aws_api_gateway_stage", "prod", { rest_api_id: "a1", stage_name: "prod", web_acl_arn: "", access_log_settings: [] }),
         ]);
         const plan = entity(inventory, "aws_api_gateway_usage_plan.plan", "usage-plan");
-        assert.deepEqual(plan.throttle, { rateLimit: undefined, burstLimit: 20 });
-        assert.deepEqual(plan.quota, { limit: undefined, period: "MONTH", offset: 0 });
+        // The provider stores an unset limit as 0 and AWS applies no limit for it: the rule fails
+        // it, and says it is 0 (what the plan holds) rather than "not set" (which the user may not
+        // have written).
+        assert.deepEqual(plan.throttle, { rateLimit: 0, burstLimit: 20 });
+        assert.deepEqual(plan.quota, { limit: 0, period: "MONTH", offset: 0 });
+        const limits = findings(inventory).find(f => f.ruleId === "apigateway-usage-plan-limits" && f.entity?.ref === plan.ref);
+        assert.equal(limits?.status, "fail");
+        assert.match(limits.message, /throttle rateLimit is 0: set it above 0/);
+        assert.match(limits.message, /quota limit is 0: set it above 0/);
         const none = entity(inventory, "aws_api_gateway_usage_plan.none", "usage-plan");
         assert.equal(none.throttle, undefined);
         assert.equal(none.quota, undefined);
