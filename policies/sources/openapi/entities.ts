@@ -51,7 +51,8 @@ export function bodyEntities(owner: BodyOwner, body: OpenApiBody): Entity[] {
             // An HTTP API's `$default` path holds its catch-all route, keyed `$default` alone.
             const routeKey = typeof operation.method !== "string" ? operation.method
                 : operation.path === "$default" || operation.path === "/$default" ? "$default" : `${operation.method} ${operation.path}`;
-            entities.push(route(owner, operation.pointer, name, { routeKey, authorizationType: operation.authorizationType }, label));
+            const key = typeof routeKey === "string" ? routeKey : label;
+            entities.push(route(owner, operation.pointer, `${owner.name} ${key}`, { routeKey, authorizationType: operation.authorizationType }, key));
         }
     }
     return entities;
