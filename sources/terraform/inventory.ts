@@ -617,7 +617,13 @@ class TerraformInventoryBuilder {
         const entities = bodyEntities(owner, this.body(record));
         const target = record.values.target;
         if (http && target !== undefined && target !== null && target !== "") {
-            entities.push(...quickCreateEntities(owner, nonEmpty(this.reader(record).string(record.values, "route_key"))));
+            const read = this.reader(record);
+            // In a plan an unknown target is set (to a value known after apply); read statically,
+            // an unresolved expression may still be null, and then there is no quick create.
+            const uncertain = isTfUnknown(target) && record.actions === undefined
+                ? unknown(`whether AWS creates a quick-create route and $default stage depends on 'target', which is ${read.unknownReason}`)
+                : undefined;
+            entities.push(...quickCreateEntities(owner, nonEmpty(read.string(record.values, "route_key")), uncertain));
         }
         return entities;
     }

@@ -1,5 +1,5 @@
 import { Entity, EntityRef, Link, MethodEntity, Provenance, V2RouteEntity } from "../../model";
-import { Maybe, unknown } from "../../model/values";
+import { Maybe, unknown, Unknown } from "../../model/values";
 import { ApiFlavour, OpenApiBody } from "./document";
 
 /** The API a body belongs to, as the front end read it. */
@@ -85,7 +85,7 @@ function route(owner: BodyOwner, pointer: string, name: string, fields: Pick<V2R
  * access logs. Neither is a resource of the program, so they are modelled from the API itself.
  * The route key is known at preview even when the target's ARN is not.
  */
-export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | undefined>): Entity[] {
+export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | undefined>, uncertain?: Unknown): Entity[] {
     const base = { ...owner.provenance };
     delete (base as { fieldLines?: unknown }).fieldLines;
     const key = routeKey === undefined ? "$default" : routeKey;
@@ -96,7 +96,8 @@ export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | u
         kind: "v2-route",
         api: owner.link,
         routeKey: key,
-        authorizationType: "NONE",
+        // `uncertain`: whether `target` is set at all is not known (an unresolved expression may be null).
+        authorizationType: uncertain ?? "NONE",
     };
     return [route, {
         ref: `${owner.ref}#quick-create-stage`,
@@ -106,7 +107,7 @@ export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | u
         apiVersion: "v2",
         restApi: owner.link,
         stageName: "$default",
-        accessLogSettings: undefined,
+        accessLogSettings: uncertain,
         v2LoggingLevel: undefined,
     }];
 }
