@@ -91,6 +91,7 @@ export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | u
     const key = routeKey === undefined ? "$default" : routeKey;
     const route: V2RouteEntity = {
         ref: `${owner.ref}#quick-create-route`,
+        // The name says where the route comes from: the API's `target`, not a Route resource.
         name: `${owner.name} (quick create route)`,
         provenance: typeof key === "string" ? { ...base, operation: key } : base,
         kind: "v2-route",

@@ -202,6 +202,12 @@ describe("body-defined APIs give the same verdicts through every front end", () 
                     const hits = run.diagnostics.filter(d => d.phase === "analyze" && d.urn === urn && d.policyName === rule && d.message.startsWith(`${label} `));
                     assert.equal(hits.length, 1, `${rule} on ${operation}: ${run.diagnostics.map(d => `${d.phase} ${d.policyName} ${d.message}`).join("\n")}`);
                     assert.equal(hits[0].enforcementLevel, RULES.find(r => r.id === rule)?.enforcementLevel);
+                    // The fix is in the body: the message says what to add there, and where.
+                    assert.match(hits[0].message, /security requirement/);
+                    assert.match(hits[0].message, /\/paths\//);
+                    if (rule === KEY) {
+                        assert.match(hits[0].message, /apiKey scheme in header x-api-key/);
+                    }
                 }
                 // Nothing else from these rules: passes and exemptions are silent, nothing is unknown.
                 const operationDiagnostics = run.diagnostics.filter(d => OPERATION_RULES.has(d.policyName));
