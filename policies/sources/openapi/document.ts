@@ -81,7 +81,7 @@ export function readOpenApiBody(body: unknown, options: ReadOptions = {}): OpenA
     }
     let parsed: unknown = body;
     if (typeof body === "string") {
-        const text = parseText(body);
+        const text = parseOpenApiText(body);
         if ("reason" in text) {
             return { state: "unreadable", reason: text.reason };
         }
@@ -98,8 +98,11 @@ export function readOpenApiBody(body: unknown, options: ReadOptions = {}): OpenA
     }
 }
 
-/** JSON first (most bodies are `jsonencode`/`JSON.stringify` output), YAML otherwise. */
-function parseText(text: string): { value: unknown } | { reason: string } {
+/**
+ * An OpenAPI text parsed as the reader parses it (bounded; the reason never quotes the text).
+ * JSON first (most bodies are `jsonencode`/`JSON.stringify` output), YAML otherwise.
+ */
+export function parseOpenApiText(text: string): { value: unknown } | { reason: string } {
     if (text.length > MAX_BODY_CHARS) {
         return { reason: `the OpenAPI body is ${text.length} characters long, more than the ${MAX_BODY_CHARS} read` };
     }
