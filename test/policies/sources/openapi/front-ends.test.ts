@@ -261,3 +261,55 @@ describe("body-defined APIs give the same verdicts through every front end", () 
         });
     });
 });
+
+describe("bodies beside other settings", () => {
+    const keySourceBody = (quote: string) => `openapi: 3.0.1\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-api-key-source: ${quote}AUTHORIZER${quote}\npaths: {}\n`;
+
+    it("reads x-amazon-apigateway-api-key-source the same in Pulumi and Terraform, whatever the quoting", () => {
+        for (const quote of ["", "'", "\""]) {
+            const body = keySourceBody(quote);
+            const pulumi = inventoryFromPulumi([{ type: PULUMI.rest, urn: makeUrn(PULUMI.rest, "api"), name: "api", props: { body }, secretProps: new Set() }]);
+            const terraform = inventoryFromTerraformState({
+                format_version: "1.0",
+                values: { root_module: { resources: [{ address: "aws_api_gateway_rest_api.api", mode: "managed", type: TF.rest, name: "api", values: { body, id: "a1" }, sensitive_values: {} }] } },
+            });
+            assert.equal(pulumi.ofKind("rest-api")[0].apiKeySource, "AUTHORIZER", `quote ${quote}`);
+            assert.equal(terraform.ofKind("rest-api")[0].apiKeySource, "AUTHORIZER", `quote ${quote}`);
+        }
+        // The resource's own setting wins over the body's, as in AWS.
+        const explicit = inventoryFromPulumi([{ type: PULUMI.rest, urn: makeUrn(PULUMI.rest, "api"), name: "api", props: { apiKeySource: "HEADER", body: keySourceBody("'") }, secretProps: new Set() }]);
+        assert.equal(explicit.ofKind("rest-api")[0].apiKeySource, "HEADER");
+    });
+
+    it("a plan whose body is known only after apply: cannot tell yet, for that API", () => {
+        const inventory = inventoryFromTerraformPlan({
+            format_version: "1.2",
+            resource_changes: [{
+                address: "aws_api_gateway_rest_api.api", mode: "managed", type: TF.rest, name: "api",
+                change: { actions: ["create"], before: null, after: { name: "api" }, after_unknown: { id: true, body: true }, after_sensitive: {} },
+            }],
+        });
+        const { findings } = runRules(inventory, RULES, { now: NOW });
+        const onBody = findings.filter(f => f.entity?.kind === "method");
+        assert.deepEqual(onBody.map(f => `${f.ruleId} ${f.status}`).sort(), [`${KEY} unknown`, `${AUTH} unknown`]);
+        assert.ok(onBody.every(f => /OpenAPI body is known only after apply/.test(f.message)), onBody.map(f => f.message).join("\n"));
+    });
+
+    it("a body and separate Method resources on the same API are both judged", () => {
+        const inventory = inventoryFromTerraformState({
+            format_version: "1.0",
+            values: {
+                root_module: {
+                    resources: [
+                        { address: "aws_api_gateway_rest_api.api", mode: "managed", type: TF.rest, name: "api", values: { id: "a1", root_resource_id: "r0", body: fixture("serverless-raw.json") }, sensitive_values: {} },
+                        { address: "aws_api_gateway_method.health", mode: "managed", type: "aws_api_gateway_method", name: "health", values: { id: "m1", rest_api_id: "a1", resource_id: "r0", http_method: "GET", api_key_required: true, authorization: "AWS_IAM" }, sensitive_values: {} },
+                    ],
+                },
+            },
+        });
+        assert.deepEqual(verdicts(inventory), { [`ANY /{proxy+} ${KEY}`]: "fail", [`ANY /{proxy+} ${AUTH}`]: "fail" });
+        const { findings } = runRules(inventory, RULES, { now: NOW });
+        const method = findings.filter(f => f.entity?.ref === "aws_api_gateway_method.health").map(f => `${f.ruleId} ${f.status}`).sort();
+        assert.deepEqual(method, [`${KEY} pass`, `${AUTH} pass`]);
+    });
+});
