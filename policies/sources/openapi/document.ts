@@ -343,8 +343,11 @@ class DocumentReader {
         if (scheme === undefined) {
             return unknown(`the security scheme '${name}' is not defined in the OpenAPI body`);
         }
-        if (!isObject(scheme) || isObject(scheme.$ref)) {
+        if (!isObject(scheme)) {
             return unknown(`the security scheme '${name}' is not an object`);
+        }
+        if (scheme.$ref !== undefined) {
+            return unknown(`the security scheme '${name}' is a $ref that does not name a scheme of this document`);
         }
         const authtype = this.value(scheme["x-amazon-apigateway-authtype"]);
         const authorizer = this.value(scheme["x-amazon-apigateway-authorizer"]);
