@@ -27,6 +27,10 @@ export function renderRuleReference(rules: readonly CatalogueRule[] = RULES): st
         lines.push("", `## ${rule.id}`, "", `**${rule.title}.** ${rule.description}`, "");
         lines.push(`- Severity: ${rule.severity}; default enforcement: ${rule.enforcementLevel}; ` +
             `runs as a CrossGuard ${rule.scope === "resource" ? "resource" : "stack"} policy; judges: ${rule.appliesTo.join(", ")}.`);
+        const fromApis = sourcesNote(rule);
+        if (fromApis !== undefined) {
+            lines.push(`- ${fromApis}`);
+        }
         lines.push(`- Remediation: ${rule.remediation}`);
         const props = Object.entries(rule.configSchema.properties);
         if (props.length > 0) {
@@ -52,4 +56,20 @@ if (require.main === module) {
     const target = path.join(__dirname, "..", "..", "docs", "rules.md");
     writeFileSync(target, renderRuleReference());
     process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);
+}
+
+/** Entities that come from an API's own definition rather than from a resource of their kind. */
+function sourcesNote(rule: CatalogueRule): string | undefined {
+    const notes: string[] = [];
+    if (rule.appliesTo.includes("method") || rule.appliesTo.includes("v2-route")) {
+        notes.push("every operation defined in an API's OpenAPI `body` (read by the Pulumi pack, stack exports, Terraform plan, state and `.tf` files with `jsonencode`; `file()`/`templatefile()` bodies are \"cannot tell yet\"; see [openapi-bodies.md](openapi-bodies.md))");
+    }
+    if (rule.appliesTo.includes("v2-route")) {
+        notes.push("the route an HTTP API's quick create (`target`) makes");
+    }
+    // Only the stage rules that judge HTTP API stages at all (X-Ray and WAF do not apply to them).
+    if (rule.id === "apigateway-stage-access-logging" || rule.id === "apigateway-stage-execution-logging") {
+        notes.push("the auto-deployed `$default` stage an HTTP API's quick create (`target`) makes");
+    }
+    return notes.length > 0 ? `Also judges: ${notes.join("; ")}.` : undefined;
 }

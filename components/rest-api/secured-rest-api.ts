@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentChecker, describe } from "../errors";
 import { withManagedBy } from "../tags";
+import { SecuredDocument, secureOpenApiDocument } from "./openapi";
 import { HttpMethod, IntegrationSpec, LambdaTarget, permissionPath, planRoutes, PlannedRoute, RoutePlan, RouteSpec, uriParameters } from "./routes";
 import { canonicalJson, sha256Hex } from "./spec-hash";
 
@@ -70,8 +71,23 @@ export interface CachingSpec {
  * construction (routes, stage name, limits) are plain; values that only flow into resource
  * properties are `pulumi.Input`.
  */
+/**
+ * An existing OpenAPI document (Swagger 2.0 or OpenAPI 3.0/3.1; an object, or JSON/YAML text)
+ * instead of `routes`. SecuredRestApi secures it: every operation not on `publicPaths` also
+ * requires an API key in the X-API-Key header, CORS preflight (OPTIONS) stays open, and the key
+ * source is HEADER. The document keeps its own integrations and authorizers; the permissions its
+ * integrations need (e.g. Lambda invoke) are the caller's to grant.
+ */
+export interface OpenApiSpec {
+    readonly document: string | Readonly<Record<string, unknown>>;
+    /** Paths (exactly as in the document) whose operations are public on purpose: no key. */
+    readonly publicPaths?: readonly string[];
+}
+
 export interface SecuredRestApiArgs {
-    readonly routes: readonly RouteSpec[];
+    /** The API's routes; or `openApi`, exactly one of the two. */
+    readonly routes?: readonly RouteSpec[];
+    readonly openApi?: OpenApiSpec;
     readonly description?: pulumi.Input<string>;
     /** Name of the REST API in AWS. Default: the component name. */
     readonly apiName?: pulumi.Input<string>;
@@ -186,42 +202,25 @@ export class SecuredRestApi extends pulumi.ComponentResource {
         const { plan } = settings;
         const tags = withManagedBy(args.tags, SECURED_REST_API_TYPE);
 
+        const document = settings.document;
         this.restApi = new aws.apigateway.RestApi(name, {
             name: args.apiName ?? name,
             description: args.description,
             // Keys come from the X-API-Key header, never from an authorizer's usageIdentifierKey.
             apiKeySource: "HEADER",
             endpointConfiguration: { types: settings.endpointType },
+            ...(document ? { body: document.body } : {}),
             tags,
         }, parent);
         const restApiId = this.restApi.id;
+        const fromRoutes = document ? { dependencies: [], authorizer: undefined } : this.createFromRoutes(name, plan, settings, args.authorizer, restApiId);
+        this.authorizerResource = fromRoutes.authorizer;
+        const deploymentDependencies: pulumi.Resource[] = fromRoutes.dependencies;
 
-        const resourceIds = new Map<string, pulumi.Output<string>>([["/", this.restApi.rootResourceId]]);
-        for (const planned of plan.resources) {
-            const resource = new aws.apigateway.Resource(`${name}${planned.path}`, {
-                restApi: restApiId,
-                parentId: required(resourceIds.get(planned.parentPath)),
-                pathPart: planned.pathPart,
-            }, parent);
-            resourceIds.set(planned.path, resource.id);
-        }
+        this.specHash = pulumi.output(document
+            ? { apiKeySource: "HEADER", body: document.body }
+            : specForHash(plan, args.authorizer, settings.cors)).apply((spec: unknown) => sha256Hex(canonicalJson(spec)));
 
-        const authorizer = this.createAuthorizer(name, args.authorizer, restApiId);
-        this.authorizerResource = authorizer.resource;
-
-        const deploymentDependencies: pulumi.Resource[] = authorizer.resource ? [authorizer.resource] : [];
-        for (const route of plan.routes) {
-            const resourceId = required(resourceIds.get(route.path));
-            deploymentDependencies.push(...this.createRoute(name, route, restApiId, resourceId, authorizer));
-        }
-        if (settings.cors) {
-            for (const path of plan.routedPaths) {
-                const methods = plan.routes.filter(r => r.path === path).map(r => r.method);
-                deploymentDependencies.push(...this.createPreflight(name, path, methods, settings.cors, restApiId, required(resourceIds.get(path))));
-            }
-        }
-
-        this.specHash = pulumi.output(specForHash(plan, args.authorizer, settings.cors)).apply((spec: unknown) => sha256Hex(canonicalJson(spec)));
         this.deployment = new aws.apigateway.Deployment(name, {
             restApi: restApiId,
             description: `apigw-guard ${name}`,
@@ -303,9 +302,9 @@ export class SecuredRestApi extends pulumi.ComponentResource {
         this.invokeUrl = this.stage.invokeUrl;
         this.executionArn = this.restApi.executionArn;
         this.stageArn = this.stage.arn;
-        this.routes = plan.routes.map(r => ({ method: r.method, path: r.path, public: r.public }));
-        this.keyedRoutes = plan.routes.filter(r => !r.public).map(r => ({ method: r.method, path: r.path }));
-        this.publicRoutes = plan.routes.filter(r => r.public).map(r => ({ method: r.method, path: r.path }));
+        this.routes = document ? document.operations.map(o => ({ ...o })) : plan.routes.map(r => ({ method: r.method, path: r.path, public: r.public }));
+        this.keyedRoutes = this.routes.filter(r => !r.public).map(r => ({ method: r.method, path: r.path }));
+        this.publicRoutes = this.routes.filter(r => r.public).map(r => ({ method: r.method, path: r.path }));
         this.publicPaths = [...new Set(this.publicRoutes.map(r => r.path))];
         this.probe = this.invokeUrl.apply(invokeUrl => ({
             invokeUrl,
@@ -329,6 +328,39 @@ export class SecuredRestApi extends pulumi.ComponentResource {
             publicPaths: this.publicPaths,
             probe: this.probe,
         });
+    }
+
+    /** The resource tree, methods, authorizer and preflight of a route spec; what the deployment waits for. */
+    private createFromRoutes(
+        name: string, plan: RoutePlan, settings: Settings, authorizerSpec: AuthorizerSpec | undefined, restApiId: pulumi.Output<string>,
+    ): { dependencies: pulumi.Resource[]; authorizer: aws.apigateway.Authorizer | undefined } {
+        const parent = { parent: this };
+        const rootResourceId = this.restApi.rootResourceId;
+        const resourceIds = new Map<string, pulumi.Output<string>>([["/", rootResourceId]]);
+        for (const planned of plan.resources) {
+            const resource = new aws.apigateway.Resource(`${name}${planned.path}`, {
+                restApi: restApiId,
+                parentId: required(resourceIds.get(planned.parentPath)),
+                pathPart: planned.pathPart,
+            }, parent);
+            resourceIds.set(planned.path, resource.id);
+        }
+
+        const authorizer = this.createAuthorizer(name, authorizerSpec, restApiId);
+
+        const deploymentDependencies: pulumi.Resource[] = authorizer.resource ? [authorizer.resource] : [];
+        for (const route of plan.routes) {
+            const resourceId = required(resourceIds.get(route.path));
+            deploymentDependencies.push(...this.createRoute(name, route, restApiId, resourceId, authorizer));
+        }
+        if (settings.cors) {
+            for (const path of plan.routedPaths) {
+                const methods = plan.routes.filter(r => r.path === path).map(r => r.method);
+                deploymentDependencies.push(...this.createPreflight(name, path, methods, settings.cors, restApiId, required(resourceIds.get(path))));
+            }
+        }
+
+        return { dependencies: deploymentDependencies, authorizer: authorizer.resource };
     }
 
     private createAuthorizer(name: string, spec: AuthorizerSpec | undefined, restApiId: pulumi.Output<string>): ResolvedAuthorizer {
@@ -500,7 +532,9 @@ interface ResolvedCors {
 }
 
 interface Settings {
+    /** Empty when the API comes from an OpenAPI document. */
     readonly plan: RoutePlan;
+    readonly document?: SecuredDocument;
     readonly stageName: string;
     readonly endpointType: "REGIONAL" | "EDGE";
     readonly loggingLevel: "ERROR" | "INFO";
@@ -514,7 +548,26 @@ function validate(name: string, args: SecuredRestApiArgs): Settings {
     const check = new ArgumentChecker("SecuredRestApi", name);
     check.object("args", args);
     const cors = args.cors === undefined ? undefined : validateCors(check, args.cors);
-    const plan = planRoutes(check, args.routes, { corsEnabled: cors !== undefined });
+    let document: SecuredDocument | undefined;
+    let plan: RoutePlan;
+    if (args.openApi !== undefined) {
+        if (args.routes !== undefined) {
+            check.fail("openApi", "and routes cannot both be given: the API comes from one or the other");
+        }
+        // The document brings its own authorizers and preflight: mixing in ours would contradict it.
+        if (args.authorizer !== undefined) {
+            check.fail("authorizer", "cannot be combined with openApi: define the authorizer in the document's security schemes");
+        }
+        if (args.cors !== undefined) {
+            check.fail("cors", "cannot be combined with openApi: define the OPTIONS operations in the document");
+        }
+        const spec = check.object("openApi", args.openApi);
+        const publicPaths = spec.publicPaths === undefined ? [] : check.array("openApi.publicPaths", spec.publicPaths, 0).map((p, i) => check.nonEmptyString(`openApi.publicPaths[${i}]`, p));
+        document = secureOpenApiDocument(check, "openApi.document", spec.document, publicPaths);
+        plan = { resources: [], routes: [], routedPaths: [] };
+    } else {
+        plan = planRoutes(check, args.routes, { corsEnabled: cors !== undefined });
+    }
     const stageName = args.stageName ?? "v1";
     if (typeof stageName !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
         check.fail("stageName", `must be 1-128 letters, digits, '-' or '_' (got ${describe(stageName)})`);
@@ -532,7 +585,7 @@ function validate(name: string, args: SecuredRestApiArgs): Settings {
     const throttle = args.throttle === undefined ? { rateLimit: 100, burstLimit: 200 } : validateThrottle(check, "throttle", args.throttle);
     const caching = validateCaching(check, args.caching);
     validateAuthorizer(check, args.authorizer);
-    return { plan, stageName, endpointType, loggingLevel, retentionInDays: retentionInDays as number, throttle, caching, cors };
+    return { plan, ...(document ? { document } : {}), stageName, endpointType, loggingLevel, retentionInDays: retentionInDays as number, throttle, caching, cors };
 }
 
 export function validateThrottle(check: ArgumentChecker, arg: string, raw: unknown): ThrottleSpec {

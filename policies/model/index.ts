@@ -169,6 +169,10 @@ export function unknownLink(reason?: string): Link {
 /** Where a finding should point a person: URN, address, ARN, with file:line when known. */
 export function describeLocation(entity: Pick<Entity, "provenance" | "ref">): string {
     const p = entity.provenance;
-    const main = p.urn ?? p.address ?? p.arn ?? entity.ref;
-    return p.file ? `${main} (${p.file}${p.line ? `:${p.line}` : ""})` : main;
+    const api = p.urn ?? p.address ?? p.arn ?? entity.ref;
+    const main = p.operation !== undefined ? `${api} ${p.operation}` : api;
+    if (p.file) {
+        return `${main} (${p.file}${p.line ? `:${p.line}` : ""})`;
+    }
+    return p.pointer !== undefined ? `${main} (body#${p.pointer})` : main;
 }

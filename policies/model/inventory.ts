@@ -25,6 +25,13 @@ export interface Provenance {
     readonly fieldLines?: Readonly<Record<string, number>>;
     /** The IaC resource type the entity was read from, e.g. `aws:apigateway/method:Method`. */
     readonly resourceType?: string;
+    /**
+     * Entities read from an API's OpenAPI `body` (the URN/address above is the API's): the
+     * operation, e.g. `GET /pets`, and the JSON pointer of its definition in the body, e.g.
+     * `/paths/~1pets/get`, which is where a `security` requirement must be added.
+     */
+    readonly operation?: string;
+    readonly pointer?: string;
 }
 
 /** Inventory-unique key of an entity (the URN, Terraform address or ARN it came from). */

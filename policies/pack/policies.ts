@@ -6,7 +6,7 @@ import { applicableWaiver, ConfigError, POLICY_WAIVERS_SCHEMA, policyWaivers, re
 import { errorMessage } from "../engine/run";
 import { Inventory } from "../model";
 import { CatalogueRule, Outcome } from "../rules/types";
-import { inventoryFromPulumi, TYPES_BY_KIND } from "../sources/pulumi/adapter";
+import { inventoryFromPulumi, TYPES_YIELDING_KIND } from "../sources/pulumi/adapter";
 import { PulumiResourceRecord } from "../sources/pulumi/types";
 import { remediationFor } from "./remediations";
 import { malformedPropsOf, secretPropsOf, unproxied } from "./secret-tap";
@@ -108,7 +108,8 @@ function inventoryOfResource(args: ResourceValidationArgs): Inventory {
 }
 
 function resourcePolicy(rule: CatalogueRule, now: () => Date): ResourceValidationPolicy {
-    const types = new Set(rule.appliesTo.flatMap(kind => TYPES_BY_KIND.get(kind) ?? []));
+    // The kinds' own types and the APIs whose body defines entities of those kinds.
+    const types = new Set(rule.appliesTo.flatMap(kind => TYPES_YIELDING_KIND.get(kind) ?? []));
     const remediation = remediationFor(rule.id);
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         if (!types.has(args.type)) {

@@ -62,6 +62,9 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
         ref,
         status: "fail",
         field: "apiKeyRequired",
-        message: `${label} can be called without an API key (apiKeyRequired is ${apiKeyRequired === undefined ? "not set, which means false" : "false"}). Set apiKeyRequired: true, or exempt the path in config if it is public on purpose.`,
+        message: method.provenance.pointer !== undefined
+            // Defined in the API's OpenAPI body: the fix is in the body, not on a Method resource.
+            ? `${label} can be called without an API key: its OpenAPI definition (${method.provenance.pointer}) names no API key scheme. Add a security requirement naming an apiKey scheme in header x-api-key (to the operation, or to the document's root security), or exempt the path in config if it is public on purpose.`
+            : `${label} can be called without an API key (apiKeyRequired is ${apiKeyRequired === undefined ? "not set, which means false" : "false"}). Set apiKeyRequired: true, or exempt the path in config if it is public on purpose.`,
     };
 }

@@ -67,6 +67,8 @@ function judge(method: MethodEntity, exemptMethods: ReadonlySet<string>, exemptP
         ref,
         status: "fail",
         field: "authorizationType",
-        message: `${label} has authorization ${setting}: an API key identifies a client application, not a user, and is shared, sent on every request and not meant for authorization. Add AWS_IAM, a Cognito user pool (COGNITO_USER_POOLS) or a Lambda authorizer (CUSTOM), or exempt the path in config if it is public on purpose.`,
+        message: `${label} has authorization ${setting}: an API key identifies a client application, not a user, and is shared, sent on every request and not meant for authorization. ${method.provenance.pointer !== undefined
+            ? `Its OpenAPI definition (${method.provenance.pointer}) names no authorizer: add a security requirement naming a scheme with x-amazon-apigateway-authtype awsSigv4 or an x-amazon-apigateway-authorizer (cognito_user_pools, token or request)`
+            : "Add AWS_IAM, a Cognito user pool (COGNITO_USER_POOLS) or a Lambda authorizer (CUSTOM)"}, or exempt the path in config if it is public on purpose.`,
     };
 }

@@ -103,7 +103,16 @@ function judge(inventory: Inventory, route: V2RouteEntity, exempt: ReadonlySet<s
         field: "authorizationType",
         // Judged as HTTP because the API was not found: with the whole stack it may be a WebSocket API.
         ...(api ? {} : { needsContext: true }),
-        message: `${label} of ${apiLabel} can be called without authorization (authorizationType is ${authorizationType ?? "not set, which means NONE"}). HTTP APIs have no API keys or usage plans, so a key cannot protect this route: set authorizationType to JWT (a JWT authorizer, e.g. Cognito), CUSTOM (a Lambda authorizer) or AWS_IAM, or build a REST API if clients must use API keys`,
+        message: `${label} of ${apiLabel} can be called without authorization (${fixFor(route, authorizationType)}). HTTP APIs have no API keys or usage plans, so a key cannot protect this route: ${route.provenance.pointer !== undefined
+            ? `add a security requirement to its OpenAPI definition (${route.provenance.pointer}) naming a scheme with an x-amazon-apigateway-authorizer (jwt or request) or x-amazon-apigateway-authtype awsSigv4, or list the route in exemptRouteKeys if it is public on purpose`
+            : "set authorizationType to JWT (a JWT authorizer, e.g. Cognito), CUSTOM (a Lambda authorizer) or AWS_IAM, or build a REST API if clients must use API keys"}`,
     };
 }
 
+/** What the route's setting is, in the words of where it comes from. */
+function fixFor(route: V2RouteEntity, authorizationType: string | undefined): string {
+    if (route.provenance.pointer !== undefined) {
+        return "its OpenAPI definition names no authorizer";
+    }
+    return `authorizationType is ${authorizationType ?? "not set, which means NONE"}`;
+}

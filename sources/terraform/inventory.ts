@@ -2,6 +2,7 @@ import {
     AccessLogSettings, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, Provenance,
     QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
 } from "apigw-guard/policies/model/index";
+import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "apigw-guard/policies/sources/openapi/index";
 import { Bag, Reader } from "apigw-guard/policies/sources/read";
 import { fingerprint } from "apigw-guard/policies/sources/secrets";
 import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
@@ -162,6 +163,7 @@ class TerraformInventoryBuilder {
     /** Deployments whose inline stage becomes an entity (no stage resource manages the same stage). */
     private readonly deploymentStages = new Set<string>();
     private readonly gaps: InventoryGap[] = [];
+    private readonly bodies = new Map<TfResourceRecord, OpenApiBody>();
 
     constructor(records: readonly TfResourceRecord[], addresses?: readonly (IndexedAddress | undefined)[]) {
         for (let index = 0; index < records.length; index++) {
@@ -232,6 +234,9 @@ class TerraformInventoryBuilder {
                 const entity = this.toEntity(record);
                 if (entity) {
                     entities.push(entity);
+                    if (record.type === T.restApi || record.type === T.v2Api) {
+                        entities.push(...this.definedByApi(record, entity));
+                    }
                 }
             } catch (error) {
                 // Never echo values: they may hold a key value.
@@ -579,12 +584,56 @@ class TerraformInventoryBuilder {
         });
     }
 
+    /** The API's OpenAPI body, read once per record (the key source and the operations both need it). */
+    private body(record: TfResourceRecord): OpenApiBody {
+        let body = this.bodies.get(record);
+        if (body === undefined) {
+            const read = this.reader(record);
+            body = readOpenApiBody(record.values.body, {
+                isRawUnknown: isTfUnknown,
+                unknownReason: `the OpenAPI body is ${read.unknownReason}`,
+                flavour: record.type === T.v2Api ? "http" : "rest",
+            });
+            this.bodies.set(record, body);
+        }
+        return body;
+    }
+
+    /**
+     * The methods or routes an API's body defines, and an HTTP API's quick-create route and
+     * stage. Separate Method or Route resources on the same API are judged as well.
+     */
+    private definedByApi(record: TfResourceRecord, api: Entity): Entity[] {
+        const http = record.type === T.v2Api;
+        // A body and quick create are for HTTP APIs only; AWS rejects both on a WebSocket API.
+        if (api.kind === "v2-api" && api.protocolType === "WEBSOCKET") {
+            return [];
+        }
+        const owner = {
+            ref: api.ref, name: api.name, provenance: api.provenance, link: entityLink(api.ref),
+            flavour: http ? "http" as const : "rest" as const,
+            ...(record.attributeLines?.body !== undefined ? { bodyLine: record.attributeLines.body } : {}),
+        };
+        const entities = bodyEntities(owner, this.body(record));
+        const target = record.values.target;
+        if (http && target !== undefined && target !== null && target !== "") {
+            const read = this.reader(record);
+            // In a plan an unknown target is set (to a value known after apply); read statically,
+            // an unresolved expression may still be null, and then there is no quick create.
+            const uncertain = isTfUnknown(target) && record.actions === undefined
+                ? unknown(`whether AWS creates a quick-create route and $default stage depends on 'target', which is ${read.unknownReason}`)
+                : undefined;
+            entities.push(...quickCreateEntities(owner, nonEmpty(read.string(record.values, "route_key")), uncertain));
+        }
+        return entities;
+    }
+
     private apiKeySource(record: TfResourceRecord, read: Reader): Maybe<string | undefined> {
         const explicit = upper(nonEmpty(read.string(record.values, "api_key_source")));
         if (typeof explicit === "string") {
             return explicit;
         }
-        const fromBody = keySourceFromBody(read.string(record.values, "body"));
+        const fromBody = keySourceFromBody(this.body(record));
         // Optional+computed: unknown in a plan when not configured, and then AWS takes the OpenAPI
         // body's extension, or HEADER.
         if (isUnknown(explicit) && (record.configured === undefined || record.configured.api_key_source !== undefined)) {
@@ -943,16 +992,16 @@ function logGroupNameFromArn(arn: string): string | undefined {
     return match ? match[1] : undefined;
 }
 
-/** The OpenAPI `x-amazon-apigateway-api-key-source` extension of a `body` (JSON or YAML). */
-function keySourceFromBody(body: Maybe<string | undefined>): Maybe<string | undefined> {
-    if (body === undefined || isUnknown(body)) {
-        return body;
+/** The OpenAPI `x-amazon-apigateway-api-key-source` extension of a `body`, read as every front end reads it. */
+function keySourceFromBody(body: OpenApiBody): Maybe<string | undefined> {
+    switch (body.state) {
+        case "absent":
+            return undefined;
+        case "read":
+            return body.document.apiKeySource;
+        default:
+            return unknown(body.reason);
     }
-    if (!body.includes("x-amazon-apigateway-api-key-source")) {
-        return undefined;
-    }
-    const match = /["']?x-amazon-apigateway-api-key-source["']?\s*:\s*["']?([A-Za-z]+)/.exec(body);
-    return match ? match[1].toUpperCase() : unknown("the OpenAPI body sets the key source in a form that could not be read");
 }
 
 function throttle(read: Reader, values: Bag): Maybe<ThrottleSettings | undefined> {

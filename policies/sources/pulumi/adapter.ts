@@ -4,6 +4,7 @@ import {
 } from "../../model";
 // Straight from the module: a re-export compiles to a getter, called on every use.
 import { isUnknown, unknown } from "../../model/values";
+import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "../openapi";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
@@ -42,6 +43,33 @@ export const TYPES_BY_KIND: ReadonlyMap<EntityKind, readonly string[]> = (() => 
 })();
 
 const RELEVANT_TYPES: ReadonlySet<string> = new Set(Object.keys(KIND_BY_TYPE));
+
+/**
+ * Types that yield entities of other kinds besides their own: an API's OpenAPI `body` defines
+ * methods (REST) or routes (HTTP), and an HTTP API's quick create adds a route and a stage.
+ */
+const EXTRA_KINDS: Readonly<Record<string, readonly EntityKind[]>> = {
+    [T.restApi]: ["method"],
+    [T.v2Api]: ["v2-route", "stage"],
+};
+
+/**
+ * The Pulumi types whose records may yield entities of each kind: `TYPES_BY_KIND` plus the APIs
+ * whose body or quick create defines methods, routes and stages. The pack runs a rule on these
+ * types, so a body's operations are judged in the API's own Analyze call.
+ */
+export const TYPES_YIELDING_KIND: ReadonlyMap<EntityKind, readonly string[]> = (() => {
+    const map = new Map<EntityKind, string[]>();
+    for (const [kind, types] of TYPES_BY_KIND) {
+        map.set(kind, [...types]);
+    }
+    for (const [type, kinds] of Object.entries(EXTRA_KINDS)) {
+        for (const kind of kinds) {
+            map.set(kind, [...(map.get(kind) ?? []), type]);
+        }
+    }
+    return map;
+})();
 
 /** True for resource types the Pulumi adapter turns into entities. */
 export function isRelevantType(type: string): boolean {
@@ -163,6 +191,7 @@ class PulumiInventoryBuilder {
     private resourcePathCache: Map<string, Maybe<string>> | undefined;
     private stageIndex: Map<string, string> | undefined;
     private readonly gaps: InventoryGap[] = [];
+    private readonly bodies = new Map<PulumiResourceRecord, OpenApiBody>();
 
     constructor(private readonly records: readonly PulumiResourceRecord[]) {
         this.index = records.length === 1 ? new OneRecord(records[0]) : new RecordMaps(records);
@@ -184,6 +213,9 @@ class PulumiInventoryBuilder {
             }
             try {
                 entities.push(this.toEntity(record));
+                if (record.type === T.restApi || record.type === T.v2Api) {
+                    entities.push(...this.definedByApi(record));
+                }
             } catch (error) {
                 // Never echo property values: they may hold a key value.
                 this.gaps.push({
@@ -252,7 +284,7 @@ class PulumiInventoryBuilder {
             case T.restApi:
                 return this.entity(record, {
                     kind: "rest-api",
-                    apiKeySource: this.apiKeySource(p),
+                    apiKeySource: this.apiKeySource(record),
                     endpointTypes: read.stringList(p, "endpointConfiguration.types"),
                 });
             case T.resource:
@@ -376,21 +408,52 @@ class PulumiInventoryBuilder {
         }
     }
 
-    private apiKeySource(p: Bag): Maybe<string | undefined> {
-        const explicit = upper(read.string(p, "apiKeySource"));
+    private apiKeySource(record: PulumiResourceRecord): Maybe<string | undefined> {
+        const explicit = upper(read.string(record.props, "apiKeySource"));
         if (explicit !== undefined) {
             return explicit;
         }
         // An OpenAPI body may set the source through its vendor extension.
-        const body = read.string(p, "body");
-        if (isUnknown(body)) {
-            return body;
+        const body = this.body(record);
+        switch (body.state) {
+            case "absent":
+                return undefined;
+            case "read":
+                return body.document.apiKeySource;
+            default:
+                return unknown(body.reason);
         }
-        if (typeof body === "string" && body.includes("x-amazon-apigateway-api-key-source")) {
-            const match = /"?x-amazon-apigateway-api-key-source"?\s*:\s*"?([A-Za-z]+)"?/.exec(body);
-            return match ? match[1].toUpperCase() : unknown("the OpenAPI body sets the key source in a form that could not be read");
+    }
+
+    /** The API's OpenAPI body, read once per record (the key source and the operations both need it). */
+    private body(record: PulumiResourceRecord): OpenApiBody {
+        let body = this.bodies.get(record);
+        if (body === undefined) {
+            const raw = record.props.body;
+            body = readOpenApiBody(raw, {
+                isRawUnknown: isSentinel,
+                unknownReason: "the OpenAPI body is computed: known only after the update",
+                flavour: record.type === T.v2Api ? "http" : "rest",
+            });
+            this.bodies.set(record, body);
         }
-        return undefined;
+        return body;
+    }
+
+    /** The methods or routes an API's body defines, and an HTTP API's quick-create route and stage. */
+    private definedByApi(record: PulumiResourceRecord): Entity[] {
+        const http = record.type === T.v2Api;
+        const protocol = http ? upper(read.string(record.props, "protocolType")) : undefined;
+        // A body and quick create are for HTTP APIs only; AWS rejects both on a WebSocket API.
+        if (protocol === "WEBSOCKET") {
+            return [];
+        }
+        const owner = { ref: record.urn, name: record.name, provenance: this.provenance(record), link: entityLink(record.urn), flavour: http ? "http" as const : "rest" as const };
+        const entities = bodyEntities(owner, this.body(record));
+        if (http && record.props.target !== undefined && record.props.target !== null) {
+            entities.push(...quickCreateEntities(owner, read.string(record.props, "routeKey")));
+        }
+        return entities;
     }
 
     private accessLogs(record: PulumiResourceRecord): Maybe<AccessLogSettings | undefined> {
