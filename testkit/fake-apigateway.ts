@@ -114,6 +114,8 @@ export interface FakeFaults {
     rejectAccessKeyIds?: readonly string[];
     /** Answer every list page with a `position` (a server that never ends a listing). */
     endlessPositions?: boolean;
+    /** Keep no copy of the bodies sent (a memory test must measure the audit, not the fake). */
+    forgetBodies?: boolean;
     /** Hostile answers, by path (no query string): the first route that matches wins. */
     hostile?: readonly HostileRoute[];
 }
@@ -131,8 +133,12 @@ export type HostileAnswer =
     | { readonly kind: "trickle"; readonly intervalMs: number }
     /** Accept the request and never answer. */
     | { readonly kind: "silent" }
-    /** Every page holds `perPage` new items (`{id, name}`) and a new `position`: a listing that never ends. */
-    | { readonly kind: "endless"; readonly perPage: number };
+    /**
+     * Every page holds `perPage` new items and a new `position`: a listing that never ends. Items
+     * have an `id`, `name` and `domainName`, and `padBytes` of filler in fields the SDK keeps
+     * (`description`, `certificateName`) that the audit has no use for.
+     */
+    | { readonly kind: "endless"; readonly perPage: number; readonly padBytes?: number };
 
 export interface HostileRoute {
     readonly path: RegExp;
@@ -401,7 +407,8 @@ export class FakeApiGateway {
             case "endless": {
                 record(200);
                 const offset = query.position !== undefined ? decodePosition(query.position) : 0;
-                const items = Array.from({ length: answer.perPage }, (_, i) => ({ id: `gen${offset + i}`, name: `generated-${offset + i}` }));
+                const pad = answer.padBytes !== undefined ? { description: "d".repeat(answer.padBytes), certificateName: "c".repeat(answer.padBytes) } : {};
+                const items = Array.from({ length: answer.perPage }, (_, i) => ({ id: `gen${offset + i}`, name: `generated-${offset + i}`, domainName: `gen${offset + i}.example.com`, ...pad }));
                 return this.sendJson(response, 200, { item: items, position: encodePosition(offset + answer.perPage) });
             }
             case "trickle": {
@@ -459,7 +466,9 @@ export class FakeApiGateway {
 
     private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
         const text = JSON.stringify(body);
-        this.sentBodies.push(text);
+        if (this.faults.forgetBodies !== true) {
+            this.sentBodies.push(text);
+        }
         response.writeHead(status, {
             "Content-Type": "application/json",
             "Content-Length": Buffer.byteLength(text),

@@ -153,7 +153,7 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
         return { kind: "malformed", phrase: `malformed response: ${error.message}` };
     }
     if (error instanceof ResponseTooLargeError) {
-        return { kind: "malformed", phrase: `the response was larger than ${Math.round(error.maxBytes / (1024 * 1024))} MiB and was not read` };
+        return { kind: "malformed", phrase: `the response was larger than ${formatBytes(error.maxBytes)} and was not read` };
     }
     const shape = shapeOf(error);
     const name = typeof shape.name === "string" ? shape.name : "Error";
@@ -198,6 +198,10 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
         return fatal("region", "no AWS region: pass --region, or set AWS_REGION or a region in the profile");
     }
     return { kind: "other", phrase: `${name}${status ? ` (HTTP ${status})` : ""}` };
+}
+
+function formatBytes(bytes: number): string {
+    return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : `${bytes} bytes`;
 }
 
 function fatal(reason: AuditError["reason"], message: string): ClassifiedFailure {
