@@ -279,6 +279,9 @@ describe("cli: apigw-guard audit", function () {
             assert.equal(run.status, 0);
             assert.match(run.stdout, /--timeout <duration> +time limit for the whole audit/);
             assert.match(run.stdout, /Each request has 30 s for its whole answer \(body included\)/);
+            const docs = readFileSync(path.join(ROOT, "docs", "audit.md"), "utf8");
+            assert.match(docs, /^\| `--timeout <duration>` \| time limit for the whole audit/m);
+            assert.match(docs, /^## Bounds$/m);
         });
 
         it("a null REST API item is a note, its rules are unknown, and the rest still gates", async () => {
