@@ -114,6 +114,35 @@ export interface FakeFaults {
     rejectAccessKeyIds?: readonly string[];
     /** Answer every list page with a `position` (a server that never ends a listing). */
     endlessPositions?: boolean;
+    /** Keep no copy of the bodies sent (a memory test must measure the audit, not the fake). */
+    forgetBodies?: boolean;
+    /** Hostile answers, by path (no query string): the first route that matches wins. */
+    hostile?: readonly HostileRoute[];
+}
+
+/**
+ * What an endpoint an attacker controls (or a broken proxy) may do instead of answering like
+ * API Gateway. Every one of them must end in a bounded audit with a reported gap.
+ */
+export type HostileAnswer =
+    /** This body as it is, with a 200 (malformed JSON, `{"item":[null]}`, wrong types). */
+    | { readonly kind: "body"; readonly body: string }
+    /** An HTTP 5xx `InternalFailure`, every time. */
+    | { readonly kind: "server-error"; readonly status?: number }
+    /** Status and headers at once, then the (well-formed) body one byte every `intervalMs`. */
+    | { readonly kind: "trickle"; readonly intervalMs: number }
+    /** Accept the request and never answer. */
+    | { readonly kind: "silent" }
+    /**
+     * Every page holds `perPage` new items and a new `position`: a listing that never ends. Items
+     * have an `id`, `name` and `domainName`, and `padBytes` of filler in fields the SDK keeps
+     * (`description`, `certificateName`) that the audit has no use for.
+     */
+    | { readonly kind: "endless"; readonly perPage: number; readonly padBytes?: number };
+
+export interface HostileRoute {
+    readonly path: RegExp;
+    readonly answer: HostileAnswer;
 }
 
 export interface RecordedRequest {
@@ -138,6 +167,7 @@ export class FakeApiGateway {
     readonly sentBodies: string[] = [];
     private server: Server | undefined;
     private readonly timers = new Set<NodeJS.Timeout>();
+    private readonly tricklers = new Set<NodeJS.Timeout>();
     private served = 0;
 
     constructor(readonly regions: Readonly<Record<string, FakeRegion>>, public faults: FakeFaults = {}) {}
@@ -172,6 +202,10 @@ export class FakeApiGateway {
             clearTimeout(timer);
         }
         this.timers.clear();
+        for (const timer of this.tricklers) {
+            clearInterval(timer);
+        }
+        this.tricklers.clear();
         const server = this.server;
         this.server = undefined;
         if (server) {
@@ -232,6 +266,10 @@ export class FakeApiGateway {
             record(403);
             return this.sendError(response, 403, "AccessDeniedException",
                 `User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: apigateway:GET on resource: arn:aws:apigateway:${region ?? "?"}::${url.pathname}`);
+        }
+        const hostile = this.faults.hostile?.find(route => route.path.test(url.pathname));
+        if (hostile) {
+            return this.answerHostile(hostile.answer, url.pathname, query, response, record, region);
         }
         const data = region !== undefined ? this.regions[region] : undefined;
         if (!data) {
@@ -349,6 +387,55 @@ export class FakeApiGateway {
         return notFound("Unknown route");
     }
 
+    private answerHostile(answer: HostileAnswer, path: string, query: Readonly<Record<string, string>>, response: ServerResponse,
+        record: (status: number) => void, region: string | undefined): void {
+        switch (answer.kind) {
+            case "body": {
+                record(200);
+                this.sentBodies.push(answer.body);
+                response.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(answer.body) });
+                response.end(answer.body);
+                return;
+            }
+            case "server-error":
+                record(answer.status ?? 500);
+                return this.sendError(response, answer.status ?? 500, "InternalFailure", "An internal error occurred");
+            case "silent":
+                // Held open until the client gives up or the fake stops.
+                record(0);
+                return;
+            case "endless": {
+                record(200);
+                const offset = query.position !== undefined ? decodePosition(query.position) : 0;
+                const pad = answer.padBytes !== undefined ? { description: "d".repeat(answer.padBytes), certificateName: "c".repeat(answer.padBytes) } : {};
+                const items = Array.from({ length: answer.perPage }, (_, i) => ({ id: `gen${offset + i}`, name: `generated-${offset + i}`, domainName: `gen${offset + i}.example.com`, ...pad }));
+                return this.sendJson(response, 200, { item: items, position: encodePosition(offset + answer.perPage) });
+            }
+            case "trickle": {
+                const data = region !== undefined ? this.regions[region] : undefined;
+                const routed = data ? this.route(path, query, data) : notFound("Invalid region");
+                const bytes = Buffer.from(JSON.stringify(routed.status < 400 ? routed.body : { message: routed.message }));
+                record(routed.status);
+                response.writeHead(routed.status, { "Content-Type": "application/json", "Content-Length": bytes.length });
+                let sent = 0;
+                const timer = setInterval(() => {
+                    if (response.destroyed || sent >= bytes.length) {
+                        clearInterval(timer);
+                        this.tricklers.delete(timer);
+                        if (!response.destroyed) {
+                            response.end();
+                        }
+                        return;
+                    }
+                    response.write(bytes.subarray(sent, sent + 1));
+                    sent++;
+                }, answer.intervalMs);
+                this.tricklers.add(timer);
+                return;
+            }
+        }
+    }
+
     private page<T>(query: Readonly<Record<string, string>>, all: readonly T[], render: (item: T) => object): Routed {
         const { items, position } = this.slice(query, all);
         return { status: 200, body: { item: items.map(render), ...(position !== undefined ? { position } : {}) } };
@@ -379,7 +466,9 @@ export class FakeApiGateway {
 
     private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
         const text = JSON.stringify(body);
-        this.sentBodies.push(text);
+        if (this.faults.forgetBodies !== true) {
+            this.sentBodies.push(text);
+        }
         response.writeHead(status, {
             "Content-Type": "application/json",
             "Content-Length": Buffer.byteLength(text),

@@ -15,6 +15,9 @@ import { kitVersion } from "../../api/version";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
+/** As in sources/aws (not imported: the SDK side loads only when an audit runs). */
+const REQUEST_TIMEOUT_S = 30;
+const DEFAULT_MAX_PAGES_TEXT = "1,000";
 const DEFAULT_UNUSED_DAYS = 30;
 const FAIL_ON: readonly FailOn[] = FAIL_ON_VALUES;
 /** Flags other tools use to read key values; accepted only to refuse them by name. */
@@ -38,7 +41,13 @@ Exit codes:
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
      waivers or baseline file, or nothing readable at all (every listing denied)
 ${GATES_HELP}
-Reads that are denied are reported as notes (what could not be read) and the audit goes on.
+Reads that are denied, fail or return malformed items are reported as notes (what could not be
+read) and the audit goes on; every rule that needed what was not read reports unknown for it.
+
+Bounds:
+  Each request has ${REQUEST_TIMEOUT_S} s for its whole answer (body included) and is retried a
+  few times; a listing stops after ${DEFAULT_MAX_PAGES_TEXT} pages; --timeout (default 30m) bounds the whole audit.
+  Each ends as a note naming what was not read.
 Key values are never requested: --include-values and the like are refused.
 
 Examples:
@@ -58,11 +67,12 @@ export interface AuditFlags extends GateFlags {
     now?: string;
     showPasses?: boolean;
     includeValues?: boolean;
+    timeout?: string;
 }
 
 export interface RegisterAuditOptions extends RegisterCommandOptions {
     /** Test seam: extra options for the SDK side (static credentials, retry timings). */
-    readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "stats">>;
+    readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "maxPages" | "maxResponseBytes" | "stats">>;
 }
 
 /**
@@ -83,7 +93,8 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .option("--output <file>", "write the report to a file instead of stdout (never colored)")
         .addOption(failOnOption())
         .option("--now <iso>", `pin the clock for age and usage windows, waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
-        .option("--show-passes", "also list passing and not-applicable findings in text output");
+        .option("--show-passes", "also list passing and not-applicable findings in text output")
+        .option("--timeout <duration>", "time limit for the whole audit, e.g. 90s, 10m, 1h (default: 30m); what is not read by then is reported as not read");
     addGateOptions(command);
     for (const flag of KEY_VALUE_FLAGS) {
         command.addOption(new Option(flag).hideHelp());
@@ -125,6 +136,7 @@ export async function runAudit(
         const now = clockFrom(flags.now, io.env);
         const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
         const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
+        const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
         // Read before the account, so a bad waivers or baseline file costs no API calls.
         const gates = await loadGates(flags, {
             knownRules: new Set(RULES.map(rule => rule.id)),
@@ -142,16 +154,17 @@ export async function runAudit(
             unusedDays,
             now,
             stats,
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
             ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(flags.endpointUrl !== undefined ? { endpointUrl: flags.endpointUrl } : {}),
             ...(progressBar ? { onProgress: (done: number, total: number, label: string) => progressBar.update(done, total, label) } : {}),
         });
         bar?.clear();
-        if (inventory.size === 0 && inventory.gaps.length > 0) {
+        if (stats.entitiesRead === 0) {
             for (const gap of inventory.gaps) {
                 io.stderr.write(errorLine(undefined, undefined, gap.message));
             }
-            io.stderr.write(errorLine(undefined, undefined, "nothing could be read: grant the read-only permissions in docs/audit.md"));
+            io.stderr.write(errorLine(undefined, undefined, `nothing could be read: ${nothingReadAdvice(stats)}`));
             return EXIT.usage;
         }
         return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates });
@@ -218,6 +231,44 @@ function failure(error: unknown, io: CliIO): number {
     }
     writeFailure(error, io);
     return EXIT.usage;
+}
+
+/**
+ * What to do when no read succeeded, from why they failed: a denial wants permissions, a server
+ * error or a timeout does not.
+ */
+function nothingReadAdvice(stats: AuditStats): string {
+    const failures = stats.failures ?? {};
+    const advice: string[] = [];
+    if ((failures.denied ?? 0) > 0) {
+        advice.push("grant the read-only permissions in docs/audit.md");
+    }
+    if ((failures.server ?? 0) > 0) {
+        advice.push("API Gateway answered with server errors (HTTP 5xx), which is a service problem, not a permission one: try again later");
+    }
+    if ((failures.throttled ?? 0) > 0) {
+        advice.push("every read was throttled past its retries: try again when fewer deployments run");
+    }
+    if ((failures.timeout ?? 0) > 0 || (failures.deadline ?? 0) > 0 || stats.timedOut === true) {
+        advice.push("the endpoint did not answer in time: check --endpoint-url and the network, or raise --timeout");
+    }
+    if ((failures.malformed ?? 0) > 0) {
+        advice.push("the endpoint's answers are not API Gateway's (malformed responses): check --endpoint-url");
+    }
+    return advice.length > 0 ? advice.join("; ") : "see the notes above";
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_TIMEOUT_MS = 24 * 3_600_000;
+
+/** `90s`, `10m`, `1h`, `500ms`, or plain seconds; from 1 s to 24 h. */
+function parseDuration(text: string): number {
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+    const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "s"] : Number.NaN;
+    if (!Number.isFinite(ms) || ms < 1000 || ms > MAX_TIMEOUT_MS) {
+        throw new UsageError(`--timeout: '${text}' is not a duration from 1s to 24h (e.g. 90s, 10m, 1h)`);
+    }
+    return Math.round(ms);
 }
 
 /** The flag wins, then the config's setting for the unused-key rule, then the rule's default. */

@@ -1,26 +1,35 @@
-import { Method, Stage } from "@aws-sdk/client-api-gateway";
 import {
-    ApiKeyEntity, Entity, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe, MethodSettingsEntity,
+    ApiKeyEntity, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, MethodSettingsEntity,
     Provenance, StageEntity, unknown, unknownLink, UsagePlanApiStage, UsagePlanEntity,
 } from "apigw-guard/policies/model/index";
 import { ApiGatewayArns } from "./arn";
-import { ApiKeySummary, ReadResult, RegionSnapshot, RestApiSnapshot, UsagePlanSnapshot } from "./collect";
+import { Listing, ReadResult, RegionSnapshot, RestApiSnapshot, UsagePlanSnapshot } from "./collect";
+import { ApiKeySummary, MethodSummary, StageSummary, upper } from "./shape";
 
 /**
  * Turns what the audit read from AWS into the Inventory every rule judges. Refs and provenance
  * are the resources' API Gateway ARNs, so a finding names the thing to change in the account.
  *
  * What the account cannot say is not guessed:
- * - a read that failed is an InventoryGap, and where its absence would make a rule fail falsely
- *   (a key that looks unattached because the plan's keys could not be listed) a placeholder
- *   attachment with an unknown key makes that rule answer "unknown" instead;
+ * - a read that failed, malformed items and listings cut short are InventoryGaps, and each leaves
+ *   a placeholder entity in the scope it could not read (a REST API with one method and one
+ *   stage, a key, a usage plan and an attachment with an unknown key, a domain name) whose
+ *   judged fields are unknown: every rule that needed that data answers "unknown" for it, through
+ *   the unknown values rules already honour, and no key looks unattached because a plan's keys
+ *   could not be listed;
  * - key values are never read, so every key's value is `secret`: AWS holds it, no code does.
  */
 export function inventoryFromAwsSnapshots(snapshots: readonly RegionSnapshot[]): Inventory {
+    return buildAwsInventory(snapshots).inventory;
+}
+
+/** The Inventory, and how many of its entities were read (the rest stand for what could not be). */
+export function buildAwsInventory(snapshots: readonly RegionSnapshot[]): { readonly inventory: Inventory; readonly entitiesRead: number } {
     const entities: Entity[] = [];
     const gaps: InventoryGap[] = [];
+    let placeholders = 0;
     for (const snapshot of snapshots) {
-        new RegionAdapter(snapshot, entities, gaps).build();
+        placeholders += new RegionAdapter(snapshot, entities, gaps).build();
     }
     // ARNs are unique in AWS; should an endpoint still list one thing twice, keep the first.
     const seen = new Set<string>();
@@ -32,7 +41,7 @@ export function inventoryFromAwsSnapshots(snapshots: readonly RegionSnapshot[]):
         seen.add(entity.ref);
         return true;
     });
-    return new Inventory(unique, gaps);
+    return { inventory: new Inventory(unique, gaps), entitiesRead: unique.length - placeholders };
 }
 
 const TYPES = {
@@ -48,30 +57,58 @@ const TYPES = {
     domainName: "AWS::ApiGateway::DomainName",
 } as const;
 
+/**
+ * What part of a listing was not read: the whole of it (the call failed), items that were
+ * malformed, or the pages after the bound. Each becomes a gap, and a placeholder entity whose
+ * every judged field is unknown, so each rule that needed it answers "unknown" for that scope.
+ */
+interface Missing {
+    /** Fragment added to the scope's ARN for the placeholder's ref: `unreadable`, `malformed`, `cut-short`. */
+    readonly tag: string;
+    /** Why, for the gap and the unknown values. */
+    readonly why: string;
+}
+
+function missingParts<T>(result: ReadResult<Listing<T>>, what: string, verb: "list" | "read" = "read"): Missing[] {
+    if (!result.ok) {
+        return [{ tag: "unreadable", why: `could not ${verb} ${what}: ${result.problem}` }];
+    }
+    const missing: Missing[] = [];
+    const { malformed, malformedCount, cutShort } = result.value;
+    if (malformedCount > 0) {
+        const shown = malformed.join("; ") + (malformedCount > malformed.length ? `; and ${malformedCount - malformed.length} more` : "");
+        missing.push({ tag: "malformed", why: `${malformedCount} malformed item(s) in ${what} were not audited (${shown})` });
+    }
+    if (cutShort !== undefined) {
+        missing.push({ tag: "cut-short", why: `the listing of ${what} was cut short (${cutShort}); the rest was not audited` });
+    }
+    return missing;
+}
+
 class RegionAdapter {
     private readonly arns: ApiGatewayArns;
     private readonly region: string;
     private readonly apiRefs = new Set<string>();
     private readonly stageRefs = new Set<string>();
     private readonly keyRefs = new Set<string>();
+    private placeholders = 0;
 
     constructor(private readonly snapshot: RegionSnapshot, private readonly entities: Entity[], private readonly gaps: InventoryGap[]) {
         this.region = snapshot.region;
         this.arns = new ApiGatewayArns(snapshot.region);
     }
 
-    build(): void {
+    /** Builds the region's entities; returns how many of them are placeholders. */
+    build(): number {
         const { snapshot } = this;
         // Index what exists first, so links can tell "in the inventory" from "elsewhere".
-        for (const api of snapshot.restApis.ok ? snapshot.restApis.value : []) {
+        for (const api of snapshot.restApis.ok ? snapshot.restApis.value.items : []) {
             this.apiRefs.add(this.arns.restApi(api.api.id));
-            for (const stage of api.stages.ok ? api.stages.value : []) {
-                if (typeof stage.stageName === "string") {
-                    this.stageRefs.add(this.arns.stage(api.api.id, stage.stageName));
-                }
+            for (const stage of api.stages.ok ? api.stages.value.items : []) {
+                this.stageRefs.add(this.arns.stage(api.api.id, stage.stageName));
             }
         }
-        for (const key of snapshot.apiKeys.ok ? snapshot.apiKeys.value : []) {
+        for (const key of snapshot.apiKeys.ok ? snapshot.apiKeys.value.items : []) {
             this.keyRefs.add(this.arns.apiKey(key.id));
         }
 
@@ -79,9 +116,7 @@ class RegionAdapter {
         this.usagePlansAndKeys();
         this.account();
         this.domainNames();
-        for (const what of snapshot.truncated) {
-            this.gap(`listing cut short in ${this.region}: ${what}; the rest was not audited`, this.arns.of("/"));
-        }
+        return this.placeholders;
     }
 
     private provenance(arn: string, resourceType: string): Provenance {
@@ -92,15 +127,88 @@ class RegionAdapter {
         this.gaps.push({ ...(ref !== undefined ? { ref } : {}), message, provenance: { source: "aws", arn } });
     }
 
+    private placeholder(entity: Entity): void {
+        this.placeholders++;
+        this.entities.push(entity);
+    }
+
     private restApis(): void {
         const { restApis } = this.snapshot;
-        if (!restApis.ok) {
-            this.gap(`could not list the REST APIs in ${this.region}: ${restApis.problem}`, this.arns.of("/restapis"));
-            return;
+        const scope = this.arns.of("/restapis");
+        for (const missing of missingParts(restApis, `the REST APIs in ${this.region}`, "list")) {
+            this.gap(missing.why, scope);
+            this.unreadableApi(`${scope}#${missing.tag}`, `REST APIs in ${this.region} (${missing.tag})`, missing.why);
         }
-        for (const snapshot of restApis.value) {
+        for (const snapshot of restApis.ok ? restApis.value.items : []) {
             this.restApi(snapshot);
         }
+    }
+
+    /** A REST API that could not be read, with one method and one stage that stand for all of its. */
+    private unreadableApi(ref: string, name: string, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "rest-api",
+            ref,
+            name,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.restApi),
+            apiKeySource: reason,
+            endpointTypes: reason,
+        });
+        this.unreadableMethods(`${ref}/methods`, name, entityLink(ref), why);
+        this.unreadableStages(`${ref}/stages`, name, entityLink(ref), why);
+    }
+
+    private unreadableMethods(ref: string, name: string, restApi: Link, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "method",
+            ref,
+            name: `${name}: methods`,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.method),
+            restApi,
+            path: reason,
+            httpMethod: reason,
+            apiKeyRequired: reason,
+            authorizationType: reason,
+        });
+    }
+
+    private unreadableStages(ref: string, name: string, restApi: Link, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "stage",
+            ref,
+            name: `${name}: stages`,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.stage),
+            apiVersion: "v1",
+            restApi,
+            stageName: reason,
+            accessLogSettings: reason,
+            xrayTracingEnabled: reason,
+            cacheClusterEnabled: reason,
+            webAclArn: reason,
+            arn: reason,
+        });
+        this.placeholder({
+            kind: "method-settings",
+            ref: `${ref}#methodSettings`,
+            name: `${name}: stages`,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.methodSettings),
+            restApi,
+            stage: entityLink(ref),
+            stageName: reason,
+            methodPath: reason,
+            loggingLevel: reason,
+            metricsEnabled: reason,
+            dataTraceEnabled: reason,
+            cachingEnabled: reason,
+            cacheDataEncrypted: reason,
+        });
     }
 
     private restApi({ api, resources, stages }: RestApiSnapshot): void {
@@ -114,43 +222,45 @@ class RegionAdapter {
             region: this.region,
             provenance: this.provenance(ref, TYPES.restApi),
             apiKeySource: upper(api.apiKeySource),
-            endpointTypes: api.endpointConfiguration?.types,
+            endpointTypes: api.endpointTypes,
         });
         const label = `REST API '${apiName}' (${api.id})`;
-        if (resources.ok) {
-            for (const { resource, methods } of resources.value) {
-                if (typeof resource.id !== "string") {
-                    continue;
-                }
-                const path: Maybe<string> = resource.path ?? unknown("the resource path was not returned");
-                const resourceRef = this.arns.resource(api.id, resource.id);
-                this.entities.push({
-                    kind: "api-resource",
-                    ref: resourceRef,
-                    id: resource.id,
-                    name: `${apiName} ${typeof path === "string" ? path : resource.id}`,
-                    region: this.region,
-                    provenance: this.provenance(resourceRef, TYPES.resource),
-                    restApi: entityLink(ref),
-                    path,
-                });
-                for (const [verb, method] of methods) {
-                    this.method(api.id, apiName, ref, resource.id, path, verb, method);
-                }
-            }
-        } else {
-            this.gap(`could not read the resources and methods of ${label}: ${resources.problem}`, ref, ref);
+        for (const missing of missingParts(resources, `the resources and methods of ${label}`)) {
+            this.gap(missing.why, ref, ref);
+            this.unreadableMethods(`${ref}/resources#${missing.tag}`, apiName, entityLink(ref), missing.why);
         }
-        if (stages.ok) {
-            for (const stage of stages.value) {
-                this.stage(api.id, apiName, ref, stage);
+        for (const { resource, methods } of resources.ok ? resources.value.items : []) {
+            const path = resource.path === undefined ? unknown("the resource path was not returned") : resource.path;
+            const resourceRef = this.arns.resource(api.id, resource.id);
+            this.entities.push({
+                kind: "api-resource",
+                ref: resourceRef,
+                id: resource.id,
+                name: `${apiName} ${typeof path === "string" ? path : resource.id}`,
+                region: this.region,
+                provenance: this.provenance(resourceRef, TYPES.resource),
+                restApi: entityLink(ref),
+                path,
+            });
+            if (resource.methodsMalformed !== undefined) {
+                const why = `the methods of resource ${typeof path === "string" ? path : resource.id} of ${label} could not be read: malformed response: ${resource.methodsMalformed}`;
+                this.gap(why, resourceRef, resourceRef);
+                this.unreadableMethods(`${resourceRef}/methods#malformed`, `${apiName} ${typeof path === "string" ? path : resource.id}`, entityLink(ref), why);
             }
-        } else {
-            this.gap(`could not read the stages of ${label}: ${stages.problem}`, ref, ref);
+            for (const [verb, method] of methods) {
+                this.method(api.id, apiName, ref, resource.id, path, verb, method);
+            }
+        }
+        for (const missing of missingParts(stages, `the stages of ${label}`)) {
+            this.gap(missing.why, ref, ref);
+            this.unreadableStages(`${ref}/stages#${missing.tag}`, apiName, entityLink(ref), missing.why);
+        }
+        for (const stage of stages.ok ? stages.value.items : []) {
+            this.stage(api.id, apiName, ref, stage);
         }
     }
 
-    private method(apiId: string, apiName: string, apiRef: string, resourceId: string, path: Maybe<string>, verb: string, read: ReadResult<Method>): void {
+    private method(apiId: string, apiName: string, apiRef: string, resourceId: string, path: Maybe<string>, verb: string, read: ReadResult<MethodSummary>): void {
         const ref = this.arns.method(apiId, resourceId, verb);
         const httpMethod = verb.toUpperCase();
         const name = `${apiName} ${httpMethod} ${typeof path === "string" ? path : resourceId}`;
@@ -173,10 +283,7 @@ class RegionAdapter {
         }
     }
 
-    private stage(apiId: string, apiName: string, apiRef: string, stage: Stage): void {
-        if (typeof stage.stageName !== "string") {
-            return;
-        }
+    private stage(apiId: string, apiName: string, apiRef: string, stage: StageSummary): void {
         const ref = this.arns.stage(apiId, stage.stageName);
         const access = stage.accessLogSettings;
         const entity: StageEntity = {
@@ -188,7 +295,7 @@ class RegionAdapter {
             apiVersion: "v1",
             restApi: entityLink(apiRef),
             stageName: stage.stageName,
-            accessLogSettings: access === undefined ? undefined : {
+            accessLogSettings: access === undefined || isUnknown(access) ? access : {
                 destinationArn: access.destinationArn,
                 format: access.format,
                 ...(typeof access.destinationArn === "string" ? { destination: externalLink(access.destinationArn) } : {}),
@@ -199,7 +306,14 @@ class RegionAdapter {
             arn: ref,
         };
         this.entities.push(entity);
-        for (const [key, settings] of Object.entries(stage.methodSettings ?? {})) {
+        const settingsList = stage.methodSettings;
+        if (isUnknown(settingsList)) {
+            const why = `the method settings of stage '${stage.stageName}' of REST API '${apiName}' (${apiId}) could not be read: ${settingsList.reason ?? "malformed"}`;
+            this.gap(why, ref, ref);
+            this.unreadableSettings(`${ref}#methodSettings#malformed`, `${apiName}/${stage.stageName}`, entityLink(apiRef), ref, stage.stageName, why);
+            return;
+        }
+        for (const [key, settings] of settingsList) {
             const methodPath = normaliseMethodPath(key);
             const settingsEntity: MethodSettingsEntity = {
                 kind: "method-settings",
@@ -222,12 +336,32 @@ class RegionAdapter {
         }
     }
 
+    private unreadableSettings(ref: string, name: string, restApi: Link, stageRef: string, stageName: string, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "method-settings",
+            ref,
+            name,
+            region: this.region,
+            provenance: this.provenance(stageRef, TYPES.methodSettings),
+            restApi,
+            stage: entityLink(stageRef),
+            stageName,
+            methodPath: reason,
+            loggingLevel: reason,
+            metricsEnabled: reason,
+            dataTraceEnabled: reason,
+            cachingEnabled: reason,
+            cacheDataEncrypted: reason,
+        });
+    }
+
     private usagePlansAndKeys(): void {
         const { apiKeys, usagePlans } = this.snapshot;
-        const plans = usagePlans.ok ? usagePlans.value : [];
+        const plans = usagePlans.ok ? usagePlans.value.items : [];
         const plansByKeyId = new Map<string, UsagePlanSnapshot[]>();
         for (const plan of plans) {
-            for (const key of plan.keys.ok ? plan.keys.value : []) {
+            for (const key of plan.keys.ok ? plan.keys.value.items : []) {
                 const list = plansByKeyId.get(key.id);
                 if (list) {
                     list.push(plan);
@@ -236,31 +370,56 @@ class RegionAdapter {
                 }
             }
         }
-        if (apiKeys.ok) {
-            for (const key of apiKeys.value) {
-                if (key.id !== "") {
-                    this.apiKey(key, plansByKeyId.get(key.id) ?? []);
-                }
-            }
-        } else {
-            this.gap(`could not list the API keys in ${this.region}: ${apiKeys.problem}`, this.arns.of("/apikeys"));
+        const keyScope = this.arns.of("/apikeys");
+        for (const missing of missingParts(apiKeys, `the API keys in ${this.region}`, "list")) {
+            this.gap(missing.why, keyScope);
+            this.unreadableKey(`${keyScope}#${missing.tag}`, `API keys in ${this.region} (${missing.tag})`, missing.why);
         }
-        if (!usagePlans.ok) {
-            this.gap(`could not list the usage plans in ${this.region}: ${usagePlans.problem}`, this.arns.of("/usageplans"));
-            if (apiKeys.ok && apiKeys.value.length > 0) {
-                // Any key may be attached to a plan that could not be seen.
-                this.placeholderAttachment(this.arns.of("/usageplans#unreadable"), `usage plans in ${this.region} (not readable)`,
-                    unknownLink(`the usage plans in ${this.region} could not be listed`), `the usage plans in ${this.region} could not be listed: ${usagePlans.problem}`);
-            }
-            return;
+        for (const key of apiKeys.ok ? apiKeys.value.items : []) {
+            this.apiKey(key, plansByKeyId.get(key.id) ?? []);
+        }
+        const planScope = this.arns.of("/usageplans");
+        for (const missing of missingParts(usagePlans, `the usage plans in ${this.region}`, "list")) {
+            this.gap(missing.why, planScope);
+            // Any key may be attached to a plan that could not be seen.
+            const ref = `${planScope}#${missing.tag}`;
+            const reason = unknown(missing.why);
+            this.placeholder({
+                kind: "usage-plan",
+                ref,
+                name: `usage plans in ${this.region} (${missing.tag})`,
+                region: this.region,
+                provenance: this.provenance(planScope, TYPES.usagePlan),
+                throttle: reason,
+                quota: reason,
+                apiStages: reason,
+            });
+            this.placeholderAttachment(`${ref}/keys`, `usage plans in ${this.region} (${missing.tag})`, entityLink(ref), missing.why);
         }
         for (const plan of plans) {
             this.usagePlan(plan);
         }
     }
 
+    private unreadableKey(ref: string, name: string, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "api-key",
+            ref,
+            name,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.apiKey),
+            enabled: reason,
+            createdDate: reason,
+            tags: reason,
+            value: { handling: reason },
+            requestsInWindow: reason,
+        });
+    }
+
     private apiKey(key: ApiKeySummary, plans: readonly UsagePlanSnapshot[]): void {
         const ref = this.arns.apiKey(key.id);
+        const created = key.createdDate;
         const entity: ApiKeyEntity = {
             kind: "api-key",
             ref,
@@ -269,7 +428,7 @@ class RegionAdapter {
             region: this.region,
             provenance: this.provenance(ref, TYPES.apiKey),
             enabled: key.enabled,
-            createdDate: key.createdDate?.toISOString(),
+            createdDate: created instanceof Date ? created.toISOString() : created,
             tags: key.tags,
             value: { handling: "secret" },
             requestsInWindow: this.requestsInWindow(key, plans),
@@ -282,10 +441,11 @@ class RegionAdapter {
      * reports a plan's usage per key id; a key of the plan that it does not list made no requests
      * (see docs/audit.md). Undefined (not measured) for a key younger than the window or in no
      * plan (usage is only metered through plans; the unattached-key check covers it); unknown when
-     * a plan's usage could not be read and the others show none.
+     * a plan's usage could not be read and the others show none, or the key's age is unknown.
      */
     private requestsInWindow(key: ApiKeySummary, plans: readonly UsagePlanSnapshot[]): Maybe<number | undefined> {
-        if (key.createdDate !== undefined && key.createdDate.getTime() > this.snapshot.window.start.getTime()) {
+        const created = key.createdDate;
+        if (created instanceof Date && created.getTime() > this.snapshot.window.start.getTime()) {
             return undefined;
         }
         if (plans.length === 0) {
@@ -300,6 +460,10 @@ class RegionAdapter {
                 unreadable ??= `the usage of usage plan '${plan.plan.name ?? plan.plan.id}' could not be read: ${plan.usage.problem}`;
             }
         }
+        if (total === 0 && isUnknown(created)) {
+            // A key younger than the window is not judged by usage; this one's age is not known.
+            return unknown(`the key's creation date could not be read: ${created.reason ?? "malformed"}`);
+        }
         return total === 0 && unreadable !== undefined ? unknown(unreadable) : total;
     }
 
@@ -307,12 +471,13 @@ class RegionAdapter {
         const { plan, keys, usage } = snapshot;
         const ref = this.arns.usagePlan(plan.id);
         const planName = plan.name ?? plan.id;
-        const apiStages: UsagePlanApiStage[] = (plan.apiStages ?? []).map(apiStage => {
+        const apiStages: Maybe<UsagePlanApiStage[]> = isUnknown(plan.apiStages) ? plan.apiStages : plan.apiStages.map(apiStage => {
             const apiId = apiStage.apiId;
-            const restApi: Link = typeof apiId === "string" ? this.apiLink(apiId) : unknownLink("the API of the plan's stage was not returned");
-            const stageName: Maybe<string> = apiStage.stage ?? unknown("the stage name was not returned");
+            const restApi: Link = typeof apiId === "string" ? this.apiLink(apiId) : unknownLink(isUnknown(apiId) ? apiId.reason : "the API of the plan's stage was not returned");
+            const stageName: Maybe<string> = apiStage.stage === undefined ? unknown("the stage name was not returned") : apiStage.stage;
             return { restApi, stageName, stage: typeof apiId === "string" && typeof stageName === "string" ? this.stageLink(apiId, stageName) : unknownLink("the stage could not be identified") };
         });
+        const { throttle, quota } = plan;
         const entity: UsagePlanEntity = {
             kind: "usage-plan",
             ref,
@@ -320,30 +485,29 @@ class RegionAdapter {
             name: planName,
             region: this.region,
             provenance: this.provenance(ref, TYPES.usagePlan),
-            throttle: plan.throttle === undefined ? undefined : { rateLimit: plan.throttle.rateLimit, burstLimit: plan.throttle.burstLimit },
-            quota: plan.quota === undefined ? undefined : { limit: plan.quota.limit, period: upper(plan.quota.period), offset: plan.quota.offset },
+            throttle: throttle === undefined || isUnknown(throttle) ? throttle : { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+            quota: quota === undefined || isUnknown(quota) ? quota : { limit: quota.limit, period: upper(quota.period), offset: quota.offset },
             apiStages,
         };
         this.entities.push(entity);
         const label = `usage plan '${planName}' (${plan.id})`;
-        if (keys.ok) {
-            for (const key of keys.value) {
-                const attachmentRef = this.arns.usagePlanKey(plan.id, key.id);
-                const keyRef = this.arns.apiKey(key.id);
-                this.entities.push({
-                    kind: "usage-plan-key",
-                    ref: attachmentRef,
-                    id: key.id,
-                    name: `${planName}/${key.name ?? key.id}`,
-                    region: this.region,
-                    provenance: this.provenance(attachmentRef, TYPES.usagePlanKey),
-                    usagePlan: entityLink(ref),
-                    apiKey: this.keyRefs.has(keyRef) ? entityLink(keyRef) : externalLink(key.id),
-                });
-            }
-        } else {
-            this.gap(`could not read the keys of ${label}: ${keys.problem}`, ref, ref);
-            this.placeholderAttachment(`${ref}/keys#unreadable`, `${planName} (keys not readable)`, entityLink(ref), `the keys of ${label} could not be read: ${keys.problem}`);
+        for (const missing of missingParts(keys, `the keys of ${label}`)) {
+            this.gap(missing.why, ref, ref);
+            this.placeholderAttachment(`${ref}/keys#${missing.tag}`, `${planName} (keys ${missing.tag})`, entityLink(ref), missing.why);
+        }
+        for (const key of keys.ok ? keys.value.items : []) {
+            const attachmentRef = this.arns.usagePlanKey(plan.id, key.id);
+            const keyRef = this.arns.apiKey(key.id);
+            this.entities.push({
+                kind: "usage-plan-key",
+                ref: attachmentRef,
+                id: key.id,
+                name: `${planName}/${key.name ?? key.id}`,
+                region: this.region,
+                provenance: this.provenance(attachmentRef, TYPES.usagePlanKey),
+                usagePlan: entityLink(ref),
+                apiKey: this.keyRefs.has(keyRef) ? entityLink(keyRef) : externalLink(key.id),
+            });
         }
         if (!usage.ok) {
             this.gap(`could not read the usage of ${label}: ${usage.problem}`, ref, ref);
@@ -352,12 +516,12 @@ class RegionAdapter {
 
     /** An attachment whose key is unknown: rules then say "cannot tell" for keys it may hold. */
     private placeholderAttachment(ref: string, name: string, usagePlan: Link, why: string): void {
-        this.entities.push({
+        this.placeholder({
             kind: "usage-plan-key",
             ref,
             name,
             region: this.region,
-            provenance: this.provenance(ref.replace(/#.*$/, ""), TYPES.usagePlanKey),
+            provenance: this.provenance(stripFragment(ref), TYPES.usagePlanKey),
             usagePlan,
             apiKey: unknownLink(why),
         });
@@ -367,6 +531,8 @@ class RegionAdapter {
         const { account } = this.snapshot;
         const ref = this.arns.account();
         if (!account.ok) {
+            // No placeholder: a stage that logs in a region without account settings is already
+            // "cannot tell" for apigateway-account-cloudwatch-role.
             this.gap(`could not read the API Gateway account settings in ${this.region}: ${account.problem}`, ref);
             return;
         }
@@ -382,14 +548,21 @@ class RegionAdapter {
 
     private domainNames(): void {
         const { domainNames } = this.snapshot;
-        if (!domainNames.ok) {
-            this.gap(`could not list the custom domain names in ${this.region}: ${domainNames.problem}`, this.arns.of("/domainnames"));
-            return;
+        const scope = this.arns.of("/domainnames");
+        for (const missing of missingParts(domainNames, `the custom domain names in ${this.region}`, "list")) {
+            this.gap(missing.why, scope);
+            const reason = unknown(missing.why);
+            this.placeholder({
+                kind: "domain-name",
+                ref: `${scope}#${missing.tag}`,
+                name: `custom domain names in ${this.region} (${missing.tag})`,
+                region: this.region,
+                provenance: this.provenance(scope, TYPES.domainName),
+                domainName: reason,
+                securityPolicy: reason,
+            });
         }
-        for (const domain of domainNames.value) {
-            if (typeof domain.domainName !== "string") {
-                continue;
-            }
+        for (const domain of domainNames.ok ? domainNames.value.items : []) {
             // A private custom domain name is identified by name + id.
             const pathName = domain.domainNameId ? `${domain.domainName}+${domain.domainNameId}` : domain.domainName;
             const ref = this.arns.domainName(pathName);
@@ -417,8 +590,9 @@ class RegionAdapter {
     }
 }
 
-function upper(value: string | undefined): string | undefined {
-    return typeof value === "string" ? value.toUpperCase() : value;
+/** A placeholder's provenance is the ARN of the scope it stands for. */
+function stripFragment(ref: string): string {
+    return ref.replace(/#.*$/, "");
 }
 
 /**

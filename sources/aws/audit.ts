@@ -1,8 +1,8 @@
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import { Inventory } from "apigw-guard/policies/model/index";
-import { inventoryFromAwsSnapshots } from "./adapter";
+import { buildAwsInventory } from "./adapter";
 import { AwsCredentials, createApiGatewayClient } from "./client";
-import { collectRegion, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
+import { collectRegion, FailureCounts, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
 import { AuditError, classify } from "./errors";
 import { RetryCounters, RetryPolicy } from "./retry";
 
@@ -26,10 +26,18 @@ export interface AuditOptions {
     readonly clientFactory?: (region: string, counters: RetryCounters) => APIGatewayClient;
     readonly retry?: Partial<RetryPolicy>;
     readonly connectionTimeoutMs?: number;
+    /** Per attempt, the whole response included (default 30 s). */
     readonly requestTimeoutMs?: number;
+    /** The largest response body read (default 32 MiB). */
+    readonly maxResponseBytes?: number;
+    /**
+     * The whole audit (default 30 minutes). When it runs out, calls in flight are abandoned and
+     * what was not read is reported as gaps; the rules judge what was.
+     */
+    readonly timeoutMs?: number;
     /** Items per page (default and maximum 500). */
     readonly pageSize?: number;
-    /** Pages per listing before it is cut short and reported as a gap (default 10,000). */
+    /** Pages per listing before it is cut short and reported as a gap (default 1,000). */
     readonly maxPages?: number;
     /** Calls in flight at once per region (default 4: the control plane allows a few per second). */
     readonly concurrency?: number;
@@ -42,7 +50,17 @@ export interface AuditStats {
     throttled: number;
     retried: number;
     exhausted: number;
+    /** Entities read from the account (not counting those that stand for what could not be read). */
+    entitiesRead?: number;
+    /** Reads that failed, by kind: the CLI's advice depends on it (a 500 is no permission problem). */
+    failures?: FailureCounts;
+    /** The audit's time limit ran out. */
+    timedOut?: boolean;
 }
+
+export const DEFAULT_AUDIT_TIMEOUT_MS = 30 * 60 * 1000;
+export const DEFAULT_MAX_PAGES = 1_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options a caller might pass that would make AWS return key values. */
 const KEY_VALUE_OPTIONS = ["includeValues", "includeValue", "includeKeyValues"];
@@ -64,6 +82,11 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
     const window = usageWindow(options.now, options.unusedDays);
     const progress = tracker(options.onProgress);
     const snapshots: RegionSnapshot[] = [];
+    const failures: FailureCounts = {};
+    const timeoutMs = options.timeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS;
+    const run = new AbortController();
+    // Node fires a timer longer than 2³¹-1 ms at once: a limit beyond ~24 days is no limit.
+    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => run.abort(), timeoutMs) : undefined;
     try {
         for (const region of regions) {
             const client = options.clientFactory
@@ -77,6 +100,8 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
                     ...(options.retry !== undefined ? { retry: options.retry } : {}),
                     ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
                     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+                    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+                    runSignal: run.signal,
                 });
             try {
                 snapshots.push(await collectRegion({
@@ -84,9 +109,10 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
                     context: { region, endpoint: endpointLabel(region, options.endpointUrl), ...(options.profile !== undefined ? { profile: options.profile } : {}) },
                     window,
                     pageSize: Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE),
-                    maxPages: options.maxPages ?? 10_000,
+                    maxPages: options.maxPages ?? DEFAULT_MAX_PAGES,
                     concurrency: options.concurrency ?? 4,
                     progress,
+                    failures,
                 }));
                 stats.regions++;
             } finally {
@@ -95,11 +121,24 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
             }
         }
     } finally {
+        clearTimeout(timer);
         stats.throttled += counters.throttled;
         stats.retried += counters.retried;
         stats.exhausted += counters.exhausted;
+        stats.failures = failures;
+        stats.timedOut = run.signal.aborted;
     }
-    return inventoryFromAwsSnapshots(snapshots);
+    const { inventory, entitiesRead } = buildAwsInventory(snapshots);
+    stats.entitiesRead = entitiesRead;
+    if (!run.signal.aborted) {
+        return inventory;
+    }
+    const gap = { message: `the audit's time limit (${formatDuration(timeoutMs)}) ran out: what was not read by then is listed as not read, and the rules that needed it report unknown` };
+    return new Inventory([...inventory.all()], [gap, ...inventory.gaps]);
+}
+
+function formatDuration(ms: number): string {
+    return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function validate(options: AuditOptions): void {
@@ -110,6 +149,9 @@ function validate(options: AuditOptions): void {
     }
     if (!Number.isInteger(options.unusedDays) || options.unusedDays < 1 || options.unusedDays > 90) {
         throw new AuditError(`unused days must be a whole number from 1 to 90 (API Gateway keeps 90 days of usage), got ${String(options.unusedDays)}`, "usage");
+    }
+    if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)) {
+        throw new AuditError(`the audit's time limit must be a positive duration, got ${String(options.timeoutMs)}`, "usage");
     }
     if (Number.isNaN(options.now.getTime())) {
         throw new AuditError("the audit clock is not a valid date", "usage");

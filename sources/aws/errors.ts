@@ -15,6 +15,41 @@ export class AuditError extends Error {
     }
 }
 
+/**
+ * One attempt took longer than the request timeout, counting the whole body. Named like the
+ * SDK's own timeouts so its retry middleware counts it as transient.
+ */
+export class AttemptTimeoutError extends Error {
+    constructor(readonly timeoutMs: number) {
+        super(`no complete answer within the ${timeoutMs} ms request timeout`);
+        this.name = "TimeoutError";
+    }
+}
+
+/** The whole audit ran out of time (`--timeout`): not retried, and nothing more is read. */
+export class RunDeadlineError extends Error {
+    constructor() {
+        super("the audit's time limit ran out");
+        this.name = "RunDeadlineError";
+    }
+}
+
+/** A response body larger than any API Gateway answer: not read, not retried. */
+export class ResponseTooLargeError extends Error {
+    constructor(readonly maxBytes: number) {
+        super(`the response is larger than ${maxBytes} bytes`);
+        this.name = "ResponseTooLargeError";
+    }
+}
+
+/** A response that parsed but is not shaped like API Gateway's; the message names types only. */
+export class MalformedResponseError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "MalformedResponseError";
+    }
+}
+
 export type FailureKind =
     /** IAM said no to this one call: a gap, the audit goes on. */
     | "denied"
@@ -24,7 +59,15 @@ export type FailureKind =
     | "throttled"
     /** Rejected credentials, unreachable endpoint, unknown region: nothing else will work either. */
     | "fatal"
-    /** Anything else (a 5xx past its retries, a malformed response). */
+    /** HTTP 5xx past its retries: the service's problem, not a permission. */
+    | "server"
+    /** No complete answer within the request timeout, past its retries. */
+    | "timeout"
+    /** The audit's own time limit ran out before this read. */
+    | "deadline"
+    /** An answer that is not API Gateway's (bad JSON, wrong types, oversized). */
+    | "malformed"
+    /** Anything else. */
     | "other";
 
 export interface ClassifiedFailure {
@@ -41,6 +84,8 @@ const BAD_CREDENTIALS = new Set([
     "RequestExpired", "TokenRefreshRequired",
 ]);
 const THROTTLED = new Set(["TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"]);
+/** What a parser throws on a body that is not the shape API Gateway sends. */
+const MALFORMED = new Set(["SyntaxError", "TypeError", "RangeError"]);
 const NETWORK_CODES: Readonly<Record<string, string>> = {
     ECONNREFUSED: "connection refused",
     ENOTFOUND: "host not found",
@@ -98,6 +143,18 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
     if (error instanceof AuditError) {
         return { kind: "fatal", phrase: error.message, fatal: error };
     }
+    if (error instanceof RunDeadlineError) {
+        return { kind: "deadline", phrase: "not read: the audit's time limit (--timeout) ran out" };
+    }
+    if (error instanceof AttemptTimeoutError) {
+        return { kind: "timeout", phrase: "no complete answer within the request timeout, after retries" };
+    }
+    if (error instanceof MalformedResponseError) {
+        return { kind: "malformed", phrase: `malformed response: ${error.message}` };
+    }
+    if (error instanceof ResponseTooLargeError) {
+        return { kind: "malformed", phrase: `the response was larger than ${formatBytes(error.maxBytes)} and was not read` };
+    }
     const shape = shapeOf(error);
     const name = typeof shape.name === "string" ? shape.name : "Error";
     const status = shape.$metadata?.httpStatusCode;
@@ -119,7 +176,14 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
     }
     if (name === "TimeoutError" && error instanceof Error && /requestTimeout/.test(error.message)) {
         // Connected, but the answer took too long (after retries): this call only, not the endpoint.
-        return { kind: "other", phrase: "no answer within the request timeout, after retries" };
+        return { kind: "timeout", phrase: "no complete answer within the request timeout, after retries" };
+    }
+    if (status !== undefined && status >= 500 && status <= 599) {
+        return { kind: "server", phrase: `server error (${name}, HTTP ${status}) after retries` };
+    }
+    if (MALFORMED.has(name) && (status === undefined || (status >= 200 && status < 300))) {
+        // The SDK could not parse the answer (bad JSON, a list that is not a list).
+        return { kind: "malformed", phrase: `malformed response (${name})` };
     }
     const code = networkCode(error);
     if (code !== undefined) {
@@ -134,6 +198,10 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
         return fatal("region", "no AWS region: pass --region, or set AWS_REGION or a region in the profile");
     }
     return { kind: "other", phrase: `${name}${status ? ` (HTTP ${status})` : ""}` };
+}
+
+function formatBytes(bytes: number): string {
+    return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : `${bytes} bytes`;
 }
 
 function fatal(reason: AuditError["reason"], message: string): ClassifiedFailure {

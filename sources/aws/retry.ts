@@ -8,8 +8,13 @@ type RetryErrorInfo = Parameters<RetryStrategyV2["refreshRetryTokenForRetry"]>[1
 export interface RetryPolicy {
     /** Attempts per request, the first included. */
     readonly maxAttempts: number;
-    /** Attempts when no HTTP response came back at all (connection refused, DNS): fail fast. */
+    /** Attempts when no HTTP response came back at all (connection refused, DNS, a timeout): fail fast. */
     readonly maxNetworkAttempts: number;
+    /**
+     * Attempts on an HTTP 5xx. A server error that persists is an outage, not a burst: ten tries
+     * with exponential backoff per call turned an all-500 account into a two-minute wait.
+     */
+    readonly maxServerErrorAttempts: number;
     /** Backoff base (ms) for throttling; the n-th retry waits up to base·2ⁿ⁻¹, capped. */
     readonly throttleBaseDelayMs: number;
     /** Backoff base (ms) for transient server and network errors. */
@@ -28,6 +33,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
     maxAttempts: 10,
     maxNetworkAttempts: 3,
+    maxServerErrorAttempts: 3,
     throttleBaseDelayMs: 500,
     baseDelayMs: 100,
     maxDelayMs: 20_000,
@@ -67,6 +73,8 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
         private readonly counters: RetryCounters = { throttled: 0, retried: 0, exhausted: 0 },
         private readonly random: () => number = Math.random,
         private readonly clock: () => number = Date.now,
+        /** The audit's end: no retry is started, and no backoff slept, after it. */
+        private readonly runSignal?: AbortSignal,
     ) {}
 
     async acquireInitialRetryToken(): Promise<RetryToken> {
@@ -82,9 +90,11 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
             throw info.error ?? new Error("not retryable");
         }
         const attempts = token.retryCount + 1;
-        const limit = noResponse(info) ? this.policy.maxNetworkAttempts : this.policy.maxAttempts;
+        const limit = noResponse(info) ? this.policy.maxNetworkAttempts
+            : serverError(info) ? Math.min(this.policy.maxServerErrorAttempts, this.policy.maxAttempts)
+            : this.policy.maxAttempts;
         const delay = this.delayFor(token.retryCount + 1, info);
-        if (attempts >= limit || token.waited + delay > this.policy.budgetMs) {
+        if (this.runSignal?.aborted || attempts >= limit || token.waited + delay > this.policy.budgetMs) {
             this.counters.exhausted++;
             throw info.error ?? new Error("retries exhausted");
         }
@@ -103,6 +113,12 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
         const hinted = info.retryAfterHint ? info.retryAfterHint.getTime() - this.clock() : 0;
         return Math.min(this.policy.maxDelayMs, Math.max(jittered, hinted));
     }
+}
+
+/** An HTTP 5xx answer (other than a throttling one, which the SDK classifies first). */
+function serverError(info: RetryErrorInfo): boolean {
+    const status = (info.error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+    return info.errorType !== "THROTTLING" && status !== undefined && status >= 500 && status <= 599;
 }
 
 /** The request never got an HTTP response (refused, unresolvable, reset). */

@@ -238,6 +238,75 @@ describe("cli: apigw-guard audit", function () {
         assert.ok(run.stdout.includes("apigateway-api-key-unused"), "the report still goes to stdout");
     });
 
+    describe("a hostile or broken endpoint (issue 15)", () => {
+        it("an all-500 account ends in about a second, exit 2, and is not called a permission problem", async () => {
+            fake.faults = { hostile: [{ path: /./, answer: { kind: "server-error" } }] };
+            const started = Date.now();
+            const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url], { overrides: { retry: {} } });
+            const elapsed = Date.now() - started;
+            assert.equal(run.status, 2, run.stderr);
+            assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
+            const lines = assertCleanErrors(run);
+            assert.equal(lines[lines.length - 1],
+                "apigw-guard: nothing could be read: API Gateway answered with server errors (HTTP 5xx), which is a service problem, not a permission one: try again later");
+            assert.ok(!run.stderr.includes("grant"), "no advice to grant permissions");
+            assert.equal(run.stdout, "");
+        });
+
+        it("--timeout ends an endpoint that never answers, exit 2, saying why", async () => {
+            fake.faults = { hostile: [{ path: /./, answer: { kind: "silent" } }] };
+            const started = Date.now();
+            const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url, "--timeout", "1s"], { overrides: { requestTimeoutMs: 60_000 } });
+            const elapsed = Date.now() - started;
+            assert.equal(run.status, 2, run.stderr);
+            assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
+            const lines = assertCleanErrors(run);
+            assert.equal(lines[0], "apigw-guard: the audit's time limit (1 s) ran out: what was not read by then is listed as not read, and the rules that needed it report unknown");
+            assert.equal(lines[lines.length - 1], "apigw-guard: nothing could be read: the endpoint did not answer in time: check --endpoint-url and the network, or raise --timeout");
+        });
+
+        for (const bad of ["0", "0.5s", "1e999", "25h", "soon", "-3m"]) {
+            it(`rejects --timeout ${bad} with one line, exit 2, before any request`, async () => {
+                const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url, "--timeout", bad]);
+                assert.equal(run.status, 2);
+                assert.deepEqual(assertCleanErrors(run), [`apigw-guard: --timeout: '${bad}' is not a duration from 1s to 24h (e.g. 90s, 10m, 1h)`]);
+                assert.equal(fake.requests.length, 0);
+            });
+        }
+
+        it("documents --timeout and the bounds in audit --help", async () => {
+            const run = await auditInProcess(["--help"]);
+            assert.equal(run.status, 0);
+            assert.match(run.stdout, /--timeout <duration> +time limit for the whole audit/);
+            assert.match(run.stdout, /Each request has 30 s for its whole answer \(body included\)/);
+            const docs = readFileSync(path.join(ROOT, "docs", "audit.md"), "utf8");
+            assert.match(docs, /^\| `--timeout <duration>` \| time limit for the whole audit/m);
+            assert.match(docs, /^## Bounds$/m);
+        });
+
+        it("a null REST API item is a note, its rules are unknown, and the rest still gates", async () => {
+            fake.faults = { hostile: [{ path: /^\/restapis$/, answer: { kind: "body", body: `{"item":[null]}` } }] };
+            const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url, "--format", "json"]);
+            assert.equal(run.status, 1, run.stderr);
+            assert.equal(run.stderr, "");
+            const report = parseReport(run.stdout);
+            assert.deepEqual(report.inputs[0].gaps?.map(g => g.message), [`1 malformed item(s) in the REST APIs in ${REGION} were not audited (item 1: it is null, not an object)`]);
+            const unknown = report.findings.filter(f => f.status === "unknown" && f.entity?.ref.startsWith(`arn:aws:apigateway:${REGION}::/restapis#malformed`)).map(f => f.ruleId);
+            assert.ok(unknown.includes("apigateway-method-api-key-required") && unknown.includes("apigateway-stage-access-logging"), unknown.join(", "));
+            assert.ok(report.summary.findings.unknown >= unknown.length);
+        });
+
+        it("a denied usage-plan listing makes the usage-plan and unused-key rules unknown, not silent", async () => {
+            fake.faults = { deny: [/^\/usageplans$/] };
+            const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url, "--format", "json", "--fail-on", "none"]);
+            assert.equal(run.status, 0, run.stderr);
+            const report = parseReport(run.stdout);
+            const statusOf = (rule: string, ref: string) => report.findings.find(f => f.ruleId === rule && f.entity?.ref === ref)?.status;
+            assert.equal(statusOf("apigateway-usage-plan-limits", `arn:aws:apigateway:${REGION}::/usageplans#unreadable`), "unknown");
+            assert.equal(statusOf("apigateway-api-key-unused", `arn:aws:apigateway:${REGION}::/apikeys/keyidle`), "unknown");
+        });
+    });
+
     describe("as a process: bad credentials, region or network end in one line and exit 2", () => {
         it("connection refused", async () => {
             const port = await closedPort();

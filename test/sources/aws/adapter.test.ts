@@ -5,7 +5,7 @@ import { RULES } from "apigw-guard/policies/rules/index";
 import { inventoryFromAwsSnapshots, normaliseMethodPath } from "../../../sources/aws/adapter";
 import { ApiGatewayArns, partitionOf } from "../../../sources/aws/arn";
 import { usageWindow } from "../../../sources/aws/audit";
-import { ReadResult, RegionSnapshot, UsagePlanSnapshot, usedRequests } from "../../../sources/aws/collect";
+import { Listing, ReadResult, RegionSnapshot, UsagePlanSnapshot, usedRequests } from "../../../sources/aws/collect";
 import { classify } from "../../../sources/aws/errors";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
@@ -15,28 +15,31 @@ function ok<T>(value: T): ReadResult<T> {
     return { ok: true, value };
 }
 
+function listed<T>(items: readonly T[]): ReadResult<Listing<T>> {
+    return ok({ items, malformed: [], malformedCount: 0 });
+}
+
 function denied<T>(): ReadResult<T> {
     return { ok: false, problem: "access denied (AccessDeniedException)" };
 }
 
 function plan(id: string, keyIds: ReadResult<readonly string[]>, usage: ReadResult<ReadonlyMap<string, number>>): UsagePlanSnapshot {
     return {
-        plan: { id, name: id, apiStages: [{ apiId: "api1", stage: "prod" }] },
-        keys: keyIds.ok ? ok(keyIds.value.map(keyId => ({ id: keyId, type: "API_KEY" }))) : keyIds,
+        plan: { id, name: id, apiStages: [{ apiId: "api1", stage: "prod" }], throttle: undefined, quota: undefined },
+        keys: keyIds.ok ? listed(keyIds.value.map(keyId => ({ id: keyId }))) : keyIds,
         usage,
     };
 }
 
-function region(plans: ReadResult<readonly UsagePlanSnapshot[]>, keyIds = ["k1"]): RegionSnapshot {
+function region(plans: ReadResult<Listing<UsagePlanSnapshot>>, keyIds = ["k1"]): RegionSnapshot {
     return {
         region: "us-east-1",
         window: usageWindow(NOW, 30),
-        restApis: ok([]),
-        apiKeys: ok(keyIds.map(id => ({ id, name: id, enabled: true, createdDate: OLD }))),
+        restApis: listed([]),
+        apiKeys: listed(keyIds.map(id => ({ id, name: id, enabled: true, createdDate: OLD, tags: undefined }))),
         usagePlans: plans,
-        account: ok({}),
-        domainNames: ok([]),
-        truncated: [],
+        account: ok({ cloudwatchRoleArn: undefined }),
+        domainNames: listed([]),
     };
 }
 
@@ -48,25 +51,25 @@ function requests(snapshot: RegionSnapshot, keyId = "k1"): ApiKeyEntity["request
 describe("aws audit: from what was read to the Inventory", () => {
     describe("requests in the usage window", () => {
         it("sums the key's requests over every plan it is in", () => {
-            const snapshot = region(ok([plan("p1", ok(["k1"]), ok(new Map([["k1", 4]]))), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
+            const snapshot = region(listed([plan("p1", ok(["k1"]), ok(new Map([["k1", 4]]))), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
             assert.equal(requests(snapshot), 10);
         });
 
         it("is known when one plan's usage is unreadable but another shows requests", () => {
-            const snapshot = region(ok([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
+            const snapshot = region(listed([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map([["k1", 6]])))]));
             assert.equal(requests(snapshot), 6);
         });
 
         it("is unknown, not zero, when the plans it could be counted in show none and one is unreadable", () => {
-            const snapshot = region(ok([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map()))]));
+            const snapshot = region(listed([plan("p1", ok(["k1"]), denied()), plan("p2", ok(["k1"]), ok(new Map()))]));
             const value = requests(snapshot);
             assert.ok(isUnknown(value));
             assert.match(value.reason ?? "", /usage of usage plan 'p1' could not be read: access denied/);
         });
 
         it("is not measured for a key in no plan, or younger than the window", () => {
-            assert.equal(requests(region(ok([]))), undefined);
-            const young: RegionSnapshot = { ...region(ok([plan("p1", ok(["k1"]), ok(new Map()))])), apiKeys: ok([{ id: "k1", enabled: true, createdDate: new Date("2026-05-20T00:00:00Z") }]) };
+            assert.equal(requests(region(listed([]))), undefined);
+            const young: RegionSnapshot = { ...region(listed([plan("p1", ok(["k1"]), ok(new Map()))])), apiKeys: listed([{ id: "k1", enabled: true, createdDate: new Date("2026-05-20T00:00:00Z"), tags: undefined }]) };
             assert.equal(requests(young), undefined);
         });
 
@@ -86,7 +89,7 @@ describe("aws audit: from what was read to the Inventory", () => {
         });
 
         it("gaps carry the ARN of what could not be read", () => {
-            const snapshot: RegionSnapshot = { ...region(ok([])), account: denied() };
+            const snapshot: RegionSnapshot = { ...region(listed([])), account: denied() };
             const [gap] = inventoryFromAwsSnapshots([snapshot]).gaps;
             assert.deepEqual(gap.provenance, { source: "aws", arn: "arn:aws:apigateway:us-east-1::/account" });
         });
@@ -118,7 +121,7 @@ describe("aws audit: from what was read to the Inventory", () => {
             assert.equal(classify(sdkError("UnauthorizedException", 401), context).kind, "denied");
             assert.equal(classify(sdkError("TooManyRequestsException", 429), context).kind, "throttled");
             assert.equal(classify(sdkError("NotFoundException", 404), context).kind, "not-found");
-            assert.equal(classify(sdkError("InternalFailure", 500), context).phrase, "InternalFailure (HTTP 500)");
+            assert.deepEqual(classify(sdkError("InternalFailure", 500), context), { kind: "server", phrase: "server error (InternalFailure, HTTP 500) after retries" });
         });
 
         it("ends the audit on rejected or missing credentials and unreachable endpoints", () => {

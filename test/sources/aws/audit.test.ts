@@ -298,7 +298,7 @@ describe("aws audit: reading an account through the real SDK", function () {
         it("reports a call that never answers in time as a gap, after bounded retries", async () => {
             fake = await startFake({ [REGION]: smallAccount() }, { slow: [{ path: /^\/domainnames$/, ms: 2_000 }] });
             const { inventory } = await auditFake(fake, { requestTimeoutMs: 200 });
-            assert.deepEqual(inventory.gaps.map(g => g.message), [`could not list the custom domain names in ${REGION}: no answer within the request timeout, after retries`]);
+            assert.deepEqual(inventory.gaps.map(g => g.message), [`could not list the custom domain names in ${REGION}: no complete answer within the request timeout, after retries`]);
             assert.equal(fake.count(/^\/domainnames$/), FAST_RETRY.maxNetworkAttempts);
         });
 
@@ -321,7 +321,7 @@ describe("aws audit: reading an account through the real SDK", function () {
         it("stops a listing whose position never ends at the page bound and reports it", async () => {
             fake = await startFake({ [REGION]: smallAccount() }, { endlessPositions: true, maxPageSize: 500 });
             const { inventory } = await auditFake(fake, { maxPages: 5 });
-            assert.ok(inventory.gaps.some(g => /^listing cut short in us-east-1: API keys \(stopped after 5 pages\)/.test(g.message)));
+            assert.ok(inventory.gaps.some(g => /^the listing of the API keys in us-east-1 was cut short \(stopped after 5 pages\); the rest was not audited$/.test(g.message)));
             assert.ok(fake.count(/^\/apikeys$/) <= 5);
         });
     });

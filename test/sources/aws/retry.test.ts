@@ -4,7 +4,7 @@ import { BoundedRetryStrategy, RetryCounters, RetryPolicy, RetryStrategyV2 } fro
 type ErrorInfo = Parameters<RetryStrategyV2["refreshRetryTokenForRetry"]>[1];
 type Token = Awaited<ReturnType<RetryStrategyV2["acquireInitialRetryToken"]>>;
 
-const POLICY: RetryPolicy = { maxAttempts: 5, maxNetworkAttempts: 2, throttleBaseDelayMs: 500, baseDelayMs: 100, maxDelayMs: 4_000, budgetMs: 60_000 };
+const POLICY: RetryPolicy = { maxAttempts: 5, maxNetworkAttempts: 2, maxServerErrorAttempts: 5, throttleBaseDelayMs: 500, baseDelayMs: 100, maxDelayMs: 4_000, budgetMs: 60_000 };
 
 function throttled(): ErrorInfo {
     const error = Object.assign(new Error("Too Many Requests"), { name: "TooManyRequestsException", $metadata: { httpStatusCode: 429 } });
@@ -58,6 +58,23 @@ describe("aws audit: bounded retry strategy", () => {
     it("gives up fast when no HTTP response came back at all", async () => {
         const delays = await delaysUntilGiveUp(new BoundedRetryStrategy(POLICY, undefined, () => 0), refused);
         assert.equal(delays.length, POLICY.maxNetworkAttempts - 1);
+    });
+
+    it("gives a persistent server error (HTTP 5xx) fewer attempts than throttling: an outage is not a burst", async () => {
+        const policy = { ...POLICY, maxAttempts: 10, maxServerErrorAttempts: 3 };
+        const server = await delaysUntilGiveUp(new BoundedRetryStrategy(policy, undefined, () => 0.999_999), serverError);
+        assert.deepEqual(server, [99, 199], "three attempts: two short waits");
+        const throttles = await delaysUntilGiveUp(new BoundedRetryStrategy(policy, undefined, () => 0), throttled);
+        assert.equal(throttles.length, 9, "throttling keeps its ten attempts");
+    });
+
+    it("starts no retry once the audit's time limit has run out", async () => {
+        const run = new AbortController();
+        const strategy = new BoundedRetryStrategy(POLICY, undefined, () => 0, Date.now, run.signal);
+        const token = await strategy.acquireInitialRetryToken();
+        const next = await strategy.refreshRetryTokenForRetry(token, throttled());
+        run.abort();
+        await assert.rejects(strategy.refreshRetryTokenForRetry(next, throttled()));
     });
 
     it("never retries client errors (access denied, bad request)", async () => {
