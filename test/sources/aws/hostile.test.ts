@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { RULES } from "apigw-guard/policies/rules/index";
@@ -42,14 +40,14 @@ describe("aws audit: a hostile or broken endpoint", function () {
         }
     });
 
+    // These end in about a second each once bounded; unbounded, they ran for minutes or forever.
+    // The suite's timeout is the hang guard: no test here asserts a duration (speed targets live
+    // in the benchmarks); they assert what ended them (attempt counts, the gap that says why).
     describe("bounds: every request, listing and run ends", () => {
         it("ends a body sent a byte at a time at the request timeout, which counts the whole response", async () => {
             // ~100 bytes at one per 100 ms: ten seconds per attempt if only idle time counted.
             fake = await startFake({ [REGION]: smallAccount() }, hostile(/^\/domainnames$/, { kind: "trickle", intervalMs: 100 }));
-            const started = Date.now();
             const { inventory } = await auditFake(fake, { requestTimeoutMs: 400 });
-            const elapsed = Date.now() - started;
-            assert.ok(elapsed < 4_000, `took ${elapsed} ms`);
             assert.deepEqual(inventory.gaps.map(g => g.message), [
                 `could not list the custom domain names in ${REGION}: no complete answer within the request timeout, after retries`,
             ]);
@@ -59,10 +57,7 @@ describe("aws audit: a hostile or broken endpoint", function () {
 
         it("ends an endpoint that accepts and never answers at the audit's time limit, with nothing read", async () => {
             fake = await startFake({ [REGION]: smallAccount() }, hostile(/./, { kind: "silent" }));
-            const started = Date.now();
             const { inventory, stats } = await auditFake(fake, { requestTimeoutMs: 60_000, timeoutMs: 1_000 });
-            const elapsed = Date.now() - started;
-            assert.ok(elapsed < 4_000, `took ${elapsed} ms`);
             assert.equal(stats.timedOut, true);
             assert.equal(stats.entitiesRead, 0);
             assert.equal(inventory.gaps[0].message,
@@ -95,17 +90,14 @@ describe("aws audit: a hostile or broken endpoint", function () {
 
         it("keeps only what the Inventory needs: pages already read hold no filler", async function () {
             this.timeout(60_000);
-            setFlagsFromString("--expose-gc");
-            const gc = runInNewContext("gc") as () => void;
-            // 60 pages × 50 domain names × 2 fields of 20 kB: 120 MB of filler the SDK keeps in each item.
+            // 60 pages × 50 domain names × 2 fields of 20 kB: 120 MB of filler the SDK keeps in each
+            // item. What the Inventory holds is checked by walking it (a heap measurement would be
+            // a memory target, which belongs in the benchmarks): no string of the filler's size.
             fake = await startFake({ [REGION]: smallAccount() }, { forgetBodies: true, ...hostile(/^\/domainnames$/, { kind: "endless", perPage: 50, padBytes: 20_000 }) });
-            gc();
-            const before = process.memoryUsage().heapUsed;
             const { inventory } = await auditFake(fake, { maxPages: 60 });
-            gc();
-            const grown = process.memoryUsage().heapUsed - before;
-            assert.equal(inventory.ofKind("domain-name").length, 60 * 50 + 1);
-            assert.ok(grown < 30 * 1024 * 1024, `the heap grew by ${Math.round(grown / 1024 / 1024)} MB while the inventory is alive`);
+            const domains = inventory.ofKind("domain-name");
+            assert.equal(domains.length, 60 * 50 + 1);
+            assert.ok(longestString(domains) < 1_000, `an entity holds a string of ${longestString(domains)} characters`);
         });
 
         it("refuses a response larger than the size cap without reading the rest", async () => {
@@ -244,11 +236,8 @@ describe("aws audit: a hostile or broken endpoint", function () {
 
         it("ends an all-500 account quickly, calling the errors server errors", async () => {
             fake = await startFake({ [REGION]: smallAccount() }, hostile(/./, { kind: "server-error" }));
-            const started = Date.now();
             // The default retry policy, as a user runs it.
             const { inventory, stats } = await auditFake(fake, { retry: {} });
-            const elapsed = Date.now() - started;
-            assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
             assert.equal(fake.requests.length, 5 * 3, "five listings, three attempts each");
             assert.deepEqual(stats.failures, { server: 5 });
             assert.equal(stats.entitiesRead, 0);
@@ -256,3 +245,19 @@ describe("aws audit: a hostile or broken endpoint", function () {
         });
     });
 });
+
+/** The longest string anywhere in a value (objects and arrays walked, each once). */
+function longestString(value: unknown, seen: Set<object> = new Set()): number {
+    if (typeof value === "string") {
+        return value.length;
+    }
+    if (typeof value !== "object" || value === null || seen.has(value)) {
+        return 0;
+    }
+    seen.add(value);
+    let longest = 0;
+    for (const item of Object.values(value as Record<string, unknown>)) {
+        longest = Math.max(longest, longestString(item, seen));
+    }
+    return longest;
+}
