@@ -93,7 +93,9 @@ describe("probe answers", () => {
         assert.equal(describeAnswer(echoed), "200");
         const all = ["no-key", "wrong-key", "valid-key", "public", "preflight"] as const;
         for (const kind of all) {
-            for (const v of judgeAnswer(kind, "GET /v1/orders", echoed)) {
+            const verdicts = judgeAnswer(kind, "GET /v1/orders", echoed);
+            assert.ok(verdicts.length > 0, `${kind}: judged`);
+            for (const v of verdicts) {
                 assert.ok(!v.message.includes("s3cr3t"), v.message);
             }
         }

@@ -148,7 +148,7 @@ describe("apigw-guard probe (CLI)", function () {
         assert.equal(report.inputs[0].file, url);
         assert.deepEqual(report.rules.map(r => r.id), ["apigateway-probe-backend", "apigateway-probe-cors-preflight", "apigateway-probe-key-enforced", "apigateway-probe-public-open"]);
         assert.ok(report.findings.length > 0);
-        assert.ok(report.findings.every(f => f.input === url && f.entity?.kind === "method"));
+        assert.ok(report.findings.length > 0 && report.findings.every(f => f.input === url && f.entity?.kind === "method"));
         assert.equal(report.summary.gate.blocking, 0);
         assert.ok(stage.requestsTo("/echo").some(r => r.key === "valid"), "the echo backend was not called with the key");
         assertNoKey(run);

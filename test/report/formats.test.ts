@@ -171,6 +171,8 @@ describe("report formats", function () {
         it("describes every rule that ran with help from its remediation, a numeric security-severity and control tags", () => {
             const run = parse(golden).runs[0];
             assert.deepEqual(run.tool.driver.rules.map(rule => rule.id), golden.rules.map(rule => rule.id));
+            assert.equal(golden.rules.length, RULES.length, "every rule ran");
+            assert.ok(golden.rules.some(rule => rule.controls.nist80053.length > 0), "some rules have controls to tag");
             for (const descriptor of run.tool.driver.rules) {
                 const rule = golden.rules.find(candidate => candidate.id === descriptor.id);
                 assert.ok(rule);
@@ -186,6 +188,7 @@ describe("report formats", function () {
         it("has a result per failure and unknown (error / warning / note), none for passes, with the right ruleIndex", () => {
             const run = parse(golden).runs[0];
             const expected = golden.findings.filter(f => f.status === "fail" || f.status === "unknown");
+            assert.ok(expected.some(f => f.status === "fail") && expected.some(f => f.status === "unknown"), "the golden report has failures and unknowns");
             assert.equal(run.results.length, expected.length);
             run.results.forEach((result, index) => {
                 const finding = expected[index];

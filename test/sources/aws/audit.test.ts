@@ -73,6 +73,7 @@ describe("aws audit: reading an account through the real SDK", function () {
         assert.equal(inventory.ofKind("usage-plan-key").length, 3);
         assert.equal(inventory.ofKind("account")[0].cloudwatchRoleArn, "arn:aws:iam::123456789012:role/apigw-cloudwatch");
         assert.equal(inventory.ofKind("domain-name")[0].securityPolicy, "TLS_1_2");
+        assert.ok(inventory.ofKind("api-key").length >= 3, "the account's keys were read");
         for (const key of inventory.ofKind("api-key")) {
             assert.deepEqual(key.value, { handling: "secret" }, "AWS holds every value; none is read");
             assert.equal(key.region, REGION);
