@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
 import * as path from "node:path";
-import { assertCleanErrors, EXAMPLE_INFRA, parseReport, ROOT, scan, Scratch, STACK_EXPORT } from "./helpers";
+import { assertCleanErrors, EXAMPLE_INFRA, parseReport, ROOT, scan, Scratch, STACK_EXPORT, unprivilegedRunner } from "./helpers";
 
 /** Planted into broken inputs next to the error: it must not appear in any message. */
 const PLANTED = "PLANTED-bad-input-key-value-0123456789";
@@ -149,13 +149,22 @@ describe("cli: unreadable inputs", function () {
         });
     }
 
-    it("exits 2 on a file it may not read (skipped as root, who reads everything)", function () {
-        if (process.getuid?.() === 0) {
+    it("exits 2 on a file it may not read (as root, run as nobody: root reads everything)", function () {
+        const runner = unprivilegedRunner();
+        if ("unavailable" in runner) {
+            this.test!.title += ` (skipped: ${runner.unavailable})`;
             this.skip();
         }
+        // The scratch directory is the test's own; the other user must be able to enter it.
+        chmodSync(scratch.dir, 0o755);
+        const readable = scratch.path("readable.json");
+        copyFileSync(STACK_EXPORT, readable);
+        chmodSync(readable, 0o644);
+        const control = scan([readable], { wrapper: runner.wrapper });
+        assert.equal(control.stderr, "", "the same user reads a readable file beside it: only the mode stops it");
         const file = scratch.file("locked.json", "{}");
         chmodSync(file, 0o000);
-        const run = scan([file]);
+        const run = scan([file], { wrapper: runner.wrapper });
         assert.equal(run.status, 2);
         assert.deepEqual(assertCleanErrors(run), [`apigw-guard: ${file}: permission denied`]);
     });
