@@ -140,18 +140,25 @@ function needlesFor(planted: readonly string[], options: LeakOptions): Needles {
     return { folded, exact };
 }
 
+/** A reusable search for the planted values (the windows are computed once). */
+export function leakDetector(planted: string | readonly string[], options: LeakOptions = {}): (text: string) => Leak[] {
+    const { folded, exact } = needlesFor(typeof planted === "string" ? [planted] : planted, options);
+    return text => {
+        const lower = text.toLowerCase();
+        const leaks: Leak[] = [];
+        for (let at = 0; at + MIN_FRAGMENT <= text.length; at++) {
+            const hit = folded.get(lower.slice(at, at + MIN_FRAGMENT)) ?? exact.get(text.slice(at, at + MIN_FRAGMENT));
+            if (hit) {
+                leaks.push({ ...hit, at });
+            }
+        }
+        return leaks;
+    };
+}
+
 /** Every place the text holds a fragment of a planted value, in any form above. */
 export function findLeaks(text: string, planted: string | readonly string[], options: LeakOptions = {}): Leak[] {
-    const { folded, exact } = needlesFor(typeof planted === "string" ? [planted] : planted, options);
-    const lower = text.toLowerCase();
-    const leaks: Leak[] = [];
-    for (let at = 0; at + MIN_FRAGMENT <= text.length; at++) {
-        const hit = folded.get(lower.slice(at, at + MIN_FRAGMENT)) ?? exact.get(text.slice(at, at + MIN_FRAGMENT));
-        if (hit) {
-            leaks.push({ ...hit, at });
-        }
-    }
-    return leaks;
+    return leakDetector(planted, options)(text);
 }
 
 /** A description of leaks that does not repeat the leaked fragments. */
@@ -170,8 +177,9 @@ export function assertNoLeak(where: string, texts: string | readonly string[] | 
         : Array.isArray(texts)
             ? (texts as readonly string[]).map((text, i) => [`${where}[${i}]`, text])
             : Object.entries(texts as Readonly<Record<string, string>>).map(([name, text]) => [`${where}: ${name}`, text]);
+    const detect = leakDetector(planted, options);
     for (const [name, text] of named) {
-        const leaks = findLeaks(text, planted, options);
+        const leaks = detect(text);
         assert.equal(leaks.length, 0, `${name} holds part of a planted value: ${describeLeaks(leaks)}`);
     }
 }

@@ -8,6 +8,7 @@ import { Finding } from "#pack/engine/run";
 import {
     buildReport, CONTENT_SECURITY_POLICY, createReporter, InputResult, Report, REPORT_FORMATS, ReportFormat, reportRules, SARIF_FINGERPRINT_KEY,
 } from "../../report";
+import { assertNoExampleLeak, examplePlantedValues } from "../support/planted";
 import { ageBins, keyAges } from "../../report/digest";
 import { code, html, md } from "../../report/markdown";
 import { fileUri } from "../../report/sarif";
@@ -99,6 +100,7 @@ describe("report formats", function () {
                     const text = render(format, report);
                     assert.ok(!text.includes(PLANTED), `${format} leaks a planted value`);
                     assert.ok(!text.includes(Buffer.from(PLANTED).toString("base64").slice(0, 16)), `${format} leaks a base64 planted value`);
+                    assertNoExampleLeak(format, text);
                 }
             });
         }
@@ -107,6 +109,7 @@ describe("report formats", function () {
             for (const input of ALL_EXAMPLE_INPUTS) {
                 assert.ok(readFileSync(path.join(ROOT, input), "utf8").includes(PLANTED), input);
             }
+            assert.ok(examplePlantedValues().length >= 6, "the leak search knows every planted value");
         });
     });
 
