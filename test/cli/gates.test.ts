@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { assertNoExampleLeak } from "../support/planted";
+import { assertNoLeak } from "../../testkit/leaks";
 import { REPORT_FORMATS } from "../../report";
 import { assertCleanErrors, CliRun, EXAMPLE_INFRA, parseReport, runCli, scan, Scratch, STACK_EXPORT } from "./helpers";
 
@@ -477,15 +479,18 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
         const EXAMPLE_VALUE = "PLANTED-apigw-guard-key-0123456789";
 
         it("scan with waivers, a baseline and a framework, in every format", () => {
-            const dir = scratch.path("planted");
+            // File names without "planted-": the leak search would find that fragment of the fixtures' values.
+            const dir = scratch.path("with-value");
             mkdirSync(dir, { recursive: true });
             writeFileSync(path.join(dir, "main.tf"), readFileSync(path.join(EXAMPLE_INFRA, "main.tf"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
-            const plan = scratch.file("planted-plan.json", readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
-            const waivers = scratch.file("planted-waivers.yaml", "waivers:\n  - rule: apigateway-api-key-value-secret\n    resource: '**'\n    reason: r\n    approver: a\n    expires: 2026-12-31\n");
-            const baseline = scratch.path("planted-baseline.json");
+            const plan = scratch.file("value-plan.json", readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
+            const waivers = scratch.file("value-waivers.yaml", "waivers:\n  - rule: apigateway-api-key-value-secret\n    resource: '**'\n    reason: r\n    approver: a\n    expires: 2026-12-31\n");
+            const baseline = scratch.path("value-baseline.json");
             scan([dir, plan, "--format", "json", "--output", baseline]);
             const all = readFileSync(baseline, "utf8");
             assert.ok(!all.includes(VALUE) && !all.includes(VALUE.slice(7, 19)));
+            assertNoLeak("the baseline", all, VALUE);
+            assertNoExampleLeak("the baseline", all);
             for (const format of REPORT_FORMATS) {
                 const run = scan([dir, plan, "--waivers", waivers, "--baseline", baseline, "--framework", "pci-dss-v4", "--fail-on", "low", "--format", format]);
                 assert.ok(run.status === 0 || run.status === 1, `${format}: ${run.stderr}`);
@@ -493,6 +498,8 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
                     assert.ok(!text.includes(VALUE), `${format} holds the planted value`);
                     assert.ok(!text.includes(VALUE.slice(7, 19)), `${format} holds part of the planted value`);
                 }
+                assertNoLeak(format, { stdout: run.stdout, stderr: run.stderr }, VALUE);
+                assertNoExampleLeak(format, { stdout: run.stdout, stderr: run.stderr });
             }
         });
     });

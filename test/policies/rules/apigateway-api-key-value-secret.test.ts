@@ -5,6 +5,7 @@ import { resolveRuleConfig } from "#pack/engine/config";
 import rule from "#pack/rules/apigateway-api-key-value-secret";
 import { Outcome } from "#pack/rules/types";
 import { fingerprint } from "#pack/sources/secrets";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { ruleRunner, outcomeFor } from "./support";
 
 const run = ruleRunner(rule);
@@ -137,6 +138,7 @@ describe("apigateway-api-key-value-secret", () => {
             assert.ok(!/planted-secret-value/.test(outcome.message));
             assert.ok(!/[0-9a-f]{16,}/.test(outcome.message), `message holds a hex digest: ${outcome.message}`);
         }
+        assertNoLeak("messages", outcomes.map(outcome => outcome.message), [...planted, ...prints]);
     });
 
     it("its compliant example has no failure and its non-compliant example fails", () => {
