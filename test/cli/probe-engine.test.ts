@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { Finding } from "#pack/engine/run";
+import { assertNoLeak } from "../../testkit/leaks";
 import { probe, ProbeOptions, SentRequest } from "../../cli/probe/engine";
 import { ProbeRoute } from "../../cli/probe/routes";
 import { BACKEND, CORS_PREFLIGHT, KEY_ENFORCED, PUBLIC_OPEN } from "../../cli/probe/rules";
 import { closedPort, FakeStage } from "../../testkit/fake-stage";
 
 /** Planted: a test fails if this value shows up anywhere the probe writes. */
-const VALID_KEY = "PLANTED-probe-key-9f8e7d6c5b4a39281706";
+// Random-looking after the prefix: "probe-key" would be a fragment of rule ids the findings carry.
+const VALID_KEY = "PLANTED-Zq4Wm8RkT1vYb6NsX3mHc9JpL2dFg";
 /** How long the fake stage's /slow takes: far beyond any timeout the tests use. */
 const SLOW_MS = 20_000;
 
@@ -225,6 +227,7 @@ describe("probe engine against a fake API Gateway stage", function () {
         assert.ok(stage.requests.some(r => r.key === "valid"), "the valid key was never sent");
         assert.ok(!JSON.stringify(findings).includes(VALID_KEY));
         assert.ok(!JSON.stringify(sent).includes(VALID_KEY), "onRequest saw the key");
+        assertNoLeak("the probe", { findings: JSON.stringify(findings), requests: JSON.stringify(sent) }, VALID_KEY);
     });
 
     it("refuses bad input before sending anything", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { assertNoLeak } from "../../testkit/leaks";
 import { registerProbeCommand } from "../../cli/probe";
 import { CliIO } from "../../cli/scan";
 import { BACKEND, KEY_ENFORCED } from "../../cli/probe/rules";
@@ -63,6 +64,7 @@ function assertNoKey(run: Run): void {
     for (const [where, text] of [["stdout", run.stdout], ["stderr", run.stderr], ["--output", run.written ?? ""]] as const) {
         assert.ok(!text.includes(PLANTED_KEY), `the key appeared in ${where}`);
         assert.ok(!text.includes(encodeURIComponent(PLANTED_KEY)), `the encoded key appeared in ${where}`);
+        assertNoLeak(where, text, PLANTED_KEY);
     }
 }
 
