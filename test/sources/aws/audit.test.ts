@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { APIGatewayClient, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
 import { runRules } from "#pack/engine/run";
 import { ApiKeyEntity, Inventory, isUnknown, MethodEntity, MethodSettingsEntity, StageEntity } from "#pack/model/index";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { buildReport, createReporter, reportRules } from "../../../report";
 import { RULES } from "#pack/rules/index";
 import { auditAccount, AuditError, AuditOptions } from "../../../sources/aws/audit";
@@ -367,11 +368,13 @@ describe("aws audit: reading an account through the real SDK", function () {
                 createReporter("json").render(report),
                 createReporter("text", { showPasses: true }).render(report),
             ];
+            assert.equal(planted.length, 4);
             for (const value of planted) {
                 for (const output of outputs) {
                     assert.ok(!output.includes(value), "a planted key value leaked");
                 }
             }
+            assertNoLeak("the audit's outputs", outputs, planted);
         });
     });
 });
