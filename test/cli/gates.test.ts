@@ -255,6 +255,7 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
             const run = scan([STACK_EXPORT, "--waivers", file]);
             assert.equal(run.status, 2);
             assert.ok(!run.stderr.includes(value.slice(6)), run.stderr);
+            assertNoLeak("the waivers error", { stdout: run.stdout, stderr: run.stderr }, value);
         });
 
         it("audit and probe take --waivers too, and refuse a bad file before any request", () => {

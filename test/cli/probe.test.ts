@@ -256,6 +256,7 @@ describe("apigw-guard probe (CLI)", function () {
         assertNoKey(pasted);
         const pastedAsName = await probeCli(["probe", "--url", url, "--routes", routes, "--key-env", "PLANTED_cli_key_0a1b2c3d"], {});
         assert.ok(!pastedAsName.stderr.includes("PLANTED_cli_key_0a1b2c3d"), "the name was echoed");
+        assertNoLeak("a key pasted as a name", { stdout: pastedAsName.stdout, stderr: pastedAsName.stderr }, "PLANTED_cli_key_0a1b2c3d");
         const short = await probeCli(["probe", "--url", url, "--routes", routes], { [KEY_ENV]: "short-key" });
         assert.match(oneErrorLine(short), /holds 9 characters; API Gateway keys have at least 20/);
         assert.ok(!short.stderr.includes("short-key"));
