@@ -165,11 +165,11 @@ describe("cli: unreadable inputs", function () {
         const readable = scratch.path("readable.json");
         copyFileSync(STACK_EXPORT, readable);
         chmodSync(readable, 0o644);
-        const control = scan([readable], { wrapper: runner.wrapper });
+        const control = scan([readable], runner);
         assert.equal(control.stderr, "", "the same user reads a readable file beside it: only the mode stops it");
         const file = scratch.file("locked.json", "{}");
         chmodSync(file, 0o000);
-        const run = scan([file], { wrapper: runner.wrapper });
+        const run = scan([file], runner);
         assert.equal(run.status, 2);
         assert.deepEqual(assertCleanErrors(run), [`apigw-guard: ${file}: permission denied`]);
     });

@@ -69,9 +69,13 @@ export function runCli(args: readonly string[], options: RunOptions = {}): CliRu
  * run as root; as root (who reads every file whatever its mode) under `setpriv` or `runuser` to
  * `nobody`, when that works and `nobody` can run the compiled CLI. Otherwise why it cannot.
  */
-export function unprivilegedRunner(): { readonly wrapper: readonly string[] } | { readonly unavailable: string } {
+export function unprivilegedRunner(): { readonly wrapper: readonly string[]; readonly env: Readonly<Record<string, string>> } | { readonly unavailable: string } {
+    // Under c8 the CLI would write its coverage into the root-owned coverage directory, which the
+    // other user may not: it runs without coverage (its code is covered by the other CLI tests).
+    // Empty, not removed: Node copies the parent's NODE_V8_COVERAGE into a child's env without it.
+    const env = { NODE_V8_COVERAGE: "" };
     if (process.getuid?.() !== 0) {
-        return { wrapper: [] };
+        return { wrapper: [], env };
     }
     const candidates: ReadonlyArray<readonly string[]> = [
         ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"],
@@ -79,9 +83,9 @@ export function unprivilegedRunner(): { readonly wrapper: readonly string[] } | 
     ];
     const failures: string[] = [];
     for (const wrapper of candidates) {
-        const probe = spawnSync(wrapper[0], [...wrapper.slice(1), process.execPath, CLI, "--version"], { cwd: ROOT, env: cleanEnv(), encoding: "utf8", timeout: 60_000 });
+        const probe = spawnSync(wrapper[0], [...wrapper.slice(1), process.execPath, CLI, "--version"], { cwd: ROOT, env: cleanEnv(env), encoding: "utf8", timeout: 60_000 });
         if (probe.error === undefined && probe.status === 0) {
-            return { wrapper };
+            return { wrapper, env };
         }
         const lines = probe.stderr.split("\n").map(line => line.trim()).filter(line => line !== "");
         const why = probe.error !== undefined
