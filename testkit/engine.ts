@@ -207,6 +207,11 @@ export interface PackStartOptions {
     callTimeoutMs?: number;
     /** First argument to run-policy-pack. Default `127.0.0.1:0` (it is not used by the pack). */
     engineAddress?: string;
+    /**
+     * Scripts the pack process loads before the pack (`node --require`), e.g. to make a module
+     * the pack depends on unavailable. Added to NODE_OPTIONS beside the coverage preload.
+     */
+    preload?: readonly string[];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -568,7 +573,7 @@ export class PackProcess {
         installExitHook();
         const child = spawn(process.execPath, [runPolicyPack, engineAddress, "."], {
             cwd: packDir,
-            env: { ...process.env, ...engineEnv(stack), ...coverageEnv(), ...(opts.env ?? {}) },
+            env: { ...process.env, ...engineEnv(stack), ...preloadEnv(opts.preload ?? []), ...(opts.env ?? {}) },
             stdio: ["ignore", "pipe", "pipe"],
         });
         liveChildren.add(child);
@@ -957,13 +962,16 @@ export class PackProcess {
     }
 }
 
-/** Under c8, have the pack write its coverage when stopped (see coverage-on-exit.cjs). */
-function coverageEnv(): Record<string, string> {
-    if (!process.env.NODE_V8_COVERAGE) {
+/**
+ * The pack's preloads: the caller's, and under c8 one that has the pack write its coverage when
+ * stopped (see coverage-on-exit.cjs).
+ */
+function preloadEnv(preloads: readonly string[]): Record<string, string> {
+    const all = process.env.NODE_V8_COVERAGE ? [path.join(repoRoot(), "testkit", "coverage-on-exit.cjs"), ...preloads] : [...preloads];
+    if (all.length === 0) {
         return {};
     }
-    const preload = path.join(repoRoot(), "testkit", "coverage-on-exit.cjs");
-    return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(preload)}`.trim() };
+    return { NODE_OPTIONS: [process.env.NODE_OPTIONS ?? "", ...all.map(file => `--require ${JSON.stringify(file)}`)].join(" ").trim() };
 }
 
 async function killAndWait(child: ChildProcess, exited: Promise<unknown>): Promise<void> {

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAuditCommand, RegisterAuditOptions } from "../../cli/commands/audit";
+import { assertNoLeak } from "../../testkit/leaks";
 import { oneLine } from "../../cli/errors";
 import { CliIO } from "../../cli/command";
 import { FakeApiGateway } from "../../testkit/fake-apigateway";
@@ -130,6 +131,10 @@ describe("cli: apigw-guard audit", function () {
     let scratch: Scratch;
     const planted = smallAccount().apiKeys.map(key => key.value);
 
+    it("has key values to look for", () => {
+        assert.equal(planted.length, 4);
+    });
+
     beforeEach(async () => {
         fake = await startFake({ [REGION]: smallAccount() });
     });
@@ -152,6 +157,7 @@ describe("cli: apigw-guard audit", function () {
         for (const value of planted) {
             assert.ok(!run.stdout.includes(value) && !run.stderr.includes(value), "a key value was printed");
         }
+        assertNoLeak("audit", { stdout: run.stdout, stderr: run.stderr }, planted);
     });
 
     it("writes a JSON report to a file; --fail-on none exits 0", async () => {
@@ -168,6 +174,7 @@ describe("cli: apigw-guard audit", function () {
         for (const value of planted) {
             assert.ok(!text.includes(value), "a key value was written");
         }
+        assertNoLeak("the --output file", text, planted);
     });
 
     it("takes the window from --unused-days, then from the config, then 30", async () => {
@@ -351,6 +358,7 @@ describe("cli: apigw-guard audit", function () {
             for (const value of planted) {
                 assert.ok(!run.stdout.includes(value), "a key value was printed");
             }
+            assertNoLeak("audit", { stdout: run.stdout, stderr: run.stderr }, planted);
         });
     });
 });

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
 import * as path from "node:path";
-import { assertCleanErrors, EXAMPLE_INFRA, parseReport, ROOT, scan, Scratch, STACK_EXPORT } from "./helpers";
+import { assertNoLeak } from "../../testkit/leaks";
+import { assertCleanErrors, EXAMPLE_INFRA, parseReport, ROOT, scan, Scratch, STACK_EXPORT, unprivilegedRunner } from "./helpers";
 
-/** Planted into broken inputs next to the error: it must not appear in any message. */
-const PLANTED = "PLANTED-bad-input-key-value-0123456789";
+/**
+ * Planted into broken inputs next to the error: no fragment of it may appear in any message. Its
+ * tail is random-looking so that no fixed text (an account id in an ARN) shares 8 characters with it.
+ */
+const PLANTED = "PLANTED-bad-input-Q7mX2vW9kZtB4nCy8EjL";
 
 interface BadInput {
     readonly what: string;
@@ -143,19 +147,29 @@ describe("cli: unreadable inputs", function () {
             for (const output of [run.stdout, run.stderr]) {
                 assert.ok(!output.includes(PLANTED), "no value from the input in any output");
             }
+            assertNoLeak(bad.what, { stdout: run.stdout, stderr: run.stderr }, PLANTED);
             // The report says the same: the input is listed with its error.
             assert.match(run.stdout, /ERROR {4}/);
             assert.match(run.stdout, /1 input \(1 with errors\)/);
         });
     }
 
-    it("exits 2 on a file it may not read (skipped as root, who reads everything)", function () {
-        if (process.getuid?.() === 0) {
+    it("exits 2 on a file it may not read (as root, run as nobody: root reads everything)", function () {
+        const runner = unprivilegedRunner();
+        if ("unavailable" in runner) {
+            this.test!.title += ` (skipped: ${runner.unavailable})`;
             this.skip();
         }
+        // The scratch directory is the test's own; the other user must be able to enter it.
+        chmodSync(scratch.dir, 0o755);
+        const readable = scratch.path("readable.json");
+        copyFileSync(STACK_EXPORT, readable);
+        chmodSync(readable, 0o644);
+        const control = scan([readable], runner);
+        assert.equal(control.stderr, "", "the same user reads a readable file beside it: only the mode stops it");
         const file = scratch.file("locked.json", "{}");
         chmodSync(file, 0o000);
-        const run = scan([file]);
+        const run = scan([file], runner);
         assert.equal(run.status, 2);
         assert.deepEqual(assertCleanErrors(run), [`apigw-guard: ${file}: permission denied`]);
     });
@@ -179,6 +193,7 @@ describe("cli: unreadable inputs", function () {
         }
         assert.ok(!run.stdout.includes(PLANTED) && !run.stderr.includes(PLANTED));
         assert.ok(!run.stdout.includes(PLANTED));
+        assertNoLeak("broken and readable inputs", { stdout: run.stdout, stderr: run.stderr }, PLANTED);
     });
 
     it("reports what could be read of a directory with one broken .tf file, with the error, and exits 2", () => {
@@ -191,6 +206,7 @@ describe("cli: unreadable inputs", function () {
         assert.match(run.stdout, /FAIL {5}apigateway-method-api-key-required/, "findings of the readable file are shown");
         assert.match(run.stdout, /ERROR {4}.*broken\.tf:2: HCL syntax error/);
         assert.ok(!run.stdout.includes(PLANTED) && !run.stderr.includes(PLANTED));
+        assertNoLeak("a partly broken directory", { stdout: run.stdout, stderr: run.stderr }, PLANTED);
     });
 
     it("refuses HCL text on stdin with a hint", () => {

@@ -42,6 +42,7 @@ function logicalKey(finding: JsonReport["findings"][number]): string {
 /** (kind name, rule) → status, for one front end. */
 function verdicts(report: JsonReport): Map<string, string> {
     assert.equal(report.inputs[0].errors, undefined, `${report.inputs[0].file} could not be read`);
+    assert.ok(report.findings.length > 0, `${report.inputs[0].file}: no findings at all`);
     const out = new Map<string, string>();
     for (const finding of report.findings) {
         const key = `${logicalKey(finding)} ${finding.ruleId}`;

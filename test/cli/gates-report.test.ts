@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { assertNoLeak } from "../../testkit/leaks";
 import { REPORT_FORMATS } from "../../report";
 import { assertCleanErrors, NOW, runCli, Scratch } from "./helpers";
 
@@ -136,6 +137,7 @@ describe("cli: apigw-guard report --pulumi-events", function () {
                 assert.ok(!text.includes(VALUE), `${format} holds the planted value`);
                 assert.ok(!text.includes(VALUE.slice(7, 19)), `${format} holds part of the planted value`);
             }
+            assertNoLeak(format, { stdout: run.stdout, stderr: run.stderr }, VALUE);
         }
     });
 

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { assertNoExampleLeak } from "../support/planted";
+import { assertNoLeak } from "../../testkit/leaks";
 import { REPORT_FORMATS } from "../../report";
 import { assertCleanErrors, CliRun, EXAMPLE_INFRA, parseReport, runCli, scan, Scratch, STACK_EXPORT } from "./helpers";
 
@@ -160,7 +162,8 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
             assert.equal(run.status, 0, run.stderr);
             const json = report(run);
             assert.equal(json.findings.filter(f => f.status === "fail").length, 8);
-            assert.ok(json.findings.filter(f => f.status === "fail").every(f => f.suppressed));
+            const failures = json.findings.filter(f => f.status === "fail");
+            assert.ok(failures.length > 0 && failures.every(f => f.suppressed));
             // The day after its expiry date it no longer applies.
             assert.equal(runCli(["scan", STACK_EXPORT, "--now", "2026-06-02T00:00:00Z", "--waivers", file]).status, 1);
         });
@@ -211,7 +214,8 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
             assert.ok(waived.includes("apigateway-api-key-value-secret aws_api_gateway_api_key.old_key"));
             assert.ok(!waived.includes("apigateway-api-key-value-secret aws_api_gateway_api_key.copy_key"), "exact selectors are exact");
             assert.ok(waived.filter(w => w.includes(" aws_api_gateway_stage.")).length >= 5, waived.join("\n"));
-            assert.ok(json.findings.filter(f => f.entity?.ref.startsWith("aws_api_gateway_stage.") && f.status === "fail").every(f => f.suppressed));
+            const stageFailures = json.findings.filter(f => f.entity?.ref.startsWith("aws_api_gateway_stage.") && f.status === "fail");
+            assert.ok(stageFailures.length > 0 && stageFailures.every(f => f.suppressed));
         });
 
         const malformed: Array<[string, string, string, RegExp]> = [
@@ -251,6 +255,7 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
             const run = scan([STACK_EXPORT, "--waivers", file]);
             assert.equal(run.status, 2);
             assert.ok(!run.stderr.includes(value.slice(6)), run.stderr);
+            assertNoLeak("the waivers error", { stdout: run.stdout, stderr: run.stderr }, value);
         });
 
         it("audit and probe take --waivers too, and refuse a bad file before any request", () => {
@@ -475,15 +480,18 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
         const EXAMPLE_VALUE = "PLANTED-apigw-guard-key-0123456789";
 
         it("scan with waivers, a baseline and a framework, in every format", () => {
-            const dir = scratch.path("planted");
+            // File names without "planted-": the leak search would find that fragment of the fixtures' values.
+            const dir = scratch.path("with-value");
             mkdirSync(dir, { recursive: true });
             writeFileSync(path.join(dir, "main.tf"), readFileSync(path.join(EXAMPLE_INFRA, "main.tf"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
-            const plan = scratch.file("planted-plan.json", readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
-            const waivers = scratch.file("planted-waivers.yaml", "waivers:\n  - rule: apigateway-api-key-value-secret\n    resource: '**'\n    reason: r\n    approver: a\n    expires: 2026-12-31\n");
-            const baseline = scratch.path("planted-baseline.json");
+            const plan = scratch.file("value-plan.json", readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8").split(EXAMPLE_VALUE).join(VALUE));
+            const waivers = scratch.file("value-waivers.yaml", "waivers:\n  - rule: apigateway-api-key-value-secret\n    resource: '**'\n    reason: r\n    approver: a\n    expires: 2026-12-31\n");
+            const baseline = scratch.path("value-baseline.json");
             scan([dir, plan, "--format", "json", "--output", baseline]);
             const all = readFileSync(baseline, "utf8");
             assert.ok(!all.includes(VALUE) && !all.includes(VALUE.slice(7, 19)));
+            assertNoLeak("the baseline", all, VALUE);
+            assertNoExampleLeak("the baseline", all);
             for (const format of REPORT_FORMATS) {
                 const run = scan([dir, plan, "--waivers", waivers, "--baseline", baseline, "--framework", "pci-dss-v4", "--fail-on", "low", "--format", format]);
                 assert.ok(run.status === 0 || run.status === 1, `${format}: ${run.stderr}`);
@@ -491,6 +499,8 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
                     assert.ok(!text.includes(VALUE), `${format} holds the planted value`);
                     assert.ok(!text.includes(VALUE.slice(7, 19)), `${format} holds part of the planted value`);
                 }
+                assertNoLeak(format, { stdout: run.stdout, stderr: run.stderr }, VALUE);
+                assertNoExampleLeak(format, { stdout: run.stdout, stderr: run.stderr });
             }
         });
     });

@@ -26,6 +26,8 @@ export interface RunOptions {
     readonly input?: string;
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly cwd?: string;
+    /** A command the CLI runs under, e.g. `setpriv ...` to run it as another user. */
+    readonly wrapper?: readonly string[];
 }
 
 /** Variables that change the CLI's output; removed so the tests do not depend on the caller's shell. */
@@ -48,7 +50,8 @@ export function cleanEnv(extra: Readonly<Record<string, string | undefined>> = {
 
 export function runCli(args: readonly string[], options: RunOptions = {}): CliRun {
     assert.ok(existsSync(CLI), `build first: ${CLI} is missing`);
-    const result = spawnSync(process.execPath, [CLI, ...args], {
+    const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+    const result = spawnSync(command, [...prefix, CLI, ...args], {
         cwd: options.cwd ?? ROOT,
         input: options.input ?? "",
         env: cleanEnv(options.env),
@@ -59,6 +62,38 @@ export function runCli(args: readonly string[], options: RunOptions = {}): CliRu
         throw result.error;
     }
     return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * How to run the CLI as a user who cannot read a file of mode 000: as is when the tests do not
+ * run as root; as root (who reads every file whatever its mode) under `setpriv` or `runuser` to
+ * `nobody`, when that works and `nobody` can run the compiled CLI. Otherwise why it cannot.
+ */
+export function unprivilegedRunner(): { readonly wrapper: readonly string[]; readonly env: Readonly<Record<string, string>> } | { readonly unavailable: string } {
+    // Under c8 the CLI would write its coverage into the root-owned coverage directory, which the
+    // other user may not: it runs without coverage (its code is covered by the other CLI tests).
+    // Empty, not removed: Node copies the parent's NODE_V8_COVERAGE into a child's env without it.
+    const env = { NODE_V8_COVERAGE: "" };
+    if (process.getuid?.() !== 0) {
+        return { wrapper: [], env };
+    }
+    const candidates: ReadonlyArray<readonly string[]> = [
+        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"],
+        ["runuser", "-u", "nobody", "--"],
+    ];
+    const failures: string[] = [];
+    for (const wrapper of candidates) {
+        const probe = spawnSync(wrapper[0], [...wrapper.slice(1), process.execPath, CLI, "--version"], { cwd: ROOT, env: cleanEnv(env), encoding: "utf8", timeout: 60_000 });
+        if (probe.error === undefined && probe.status === 0) {
+            return { wrapper, env };
+        }
+        const lines = probe.stderr.split("\n").map(line => line.trim()).filter(line => line !== "");
+        const why = probe.error !== undefined
+            ? probe.error.message
+            : lines.find(line => /error|denied|not permitted/i.test(line)) ?? lines[0] ?? `exit status ${String(probe.status)}`;
+        failures.push(`${wrapper[0]}: ${why}`);
+    }
+    return { unavailable: `the tests run as root, who reads every file whatever its mode, and the CLI could not be run as nobody (${failures.join("; ")})` };
 }
 
 /** `scan` with a pinned clock, so age findings do not change with the date. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { assertNoLeak } from "../../testkit/leaks";
 import { CliRun, EXAMPLE_INFRA, parseReport, scan, Scratch, STACK_EXPORT } from "./helpers";
 
 /** The key value the example infrastructure writes in plain text (and copies into plan/state/export). */
@@ -20,6 +21,7 @@ function assertNoValue(where: string, text: string): void {
     assert.ok(!text.includes(VALUE), `${where} contains the planted key value`);
     const leaked = WINDOWS.find(window => text.includes(window));
     assert.equal(leaked, undefined, `${where} contains part of the planted key value`);
+    assertNoLeak(where, text, VALUE);
 }
 
 function assertClean(run: CliRun, label: string): void {

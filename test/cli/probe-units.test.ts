@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertNoLeak } from "../../testkit/leaks";
 import { describeAnswer, judgeAnswer, isMissingKeyAnswer } from "../../cli/probe/answers";
 import { fillPath, parseInvokeUrl } from "../../cli/probe/engine";
 import { ProbeAnswer } from "../../cli/probe/http";
@@ -93,8 +94,11 @@ describe("probe answers", () => {
         assert.equal(describeAnswer(echoed), "200");
         const all = ["no-key", "wrong-key", "valid-key", "public", "preflight"] as const;
         for (const kind of all) {
-            for (const v of judgeAnswer(kind, "GET /v1/orders", echoed)) {
+            const verdicts = judgeAnswer(kind, "GET /v1/orders", echoed);
+            assert.ok(verdicts.length > 0, `${kind}: judged`);
+            for (const v of verdicts) {
                 assert.ok(!v.message.includes("s3cr3t"), v.message);
+                assertNoLeak(kind, v.message, "s3cr3t-value");
             }
         }
         assert.equal(describeAnswer(answer(302, "", { location: "https://elsewhere.example/?k=s3cr3t" })), "302 (redirect not followed)");

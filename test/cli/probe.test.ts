@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerProbeCommand } from "../../cli/commands/probe";
 import { CliIO } from "../../cli/command";
+import { assertNoLeak } from "../../testkit/leaks";
 import { BACKEND, KEY_ENFORCED } from "../../cli/probe/rules";
 import { closedPort, FakeStage } from "../../testkit/fake-stage";
 import { assertCleanErrors, CliRun, JsonReport, parseReport, Scratch } from "./helpers";
@@ -63,6 +64,7 @@ function assertNoKey(run: Run): void {
     for (const [where, text] of [["stdout", run.stdout], ["stderr", run.stderr], ["--output", run.written ?? ""]] as const) {
         assert.ok(!text.includes(PLANTED_KEY), `the key appeared in ${where}`);
         assert.ok(!text.includes(encodeURIComponent(PLANTED_KEY)), `the encoded key appeared in ${where}`);
+        assertNoLeak(where, text, PLANTED_KEY);
     }
 }
 
@@ -148,7 +150,7 @@ describe("apigw-guard probe (CLI)", function () {
         assert.equal(report.inputs[0].file, url);
         assert.deepEqual(report.rules.map(r => r.id), ["apigateway-probe-backend", "apigateway-probe-cors-preflight", "apigateway-probe-key-enforced", "apigateway-probe-public-open"]);
         assert.ok(report.findings.length > 0);
-        assert.ok(report.findings.every(f => f.input === url && f.entity?.kind === "method"));
+        assert.ok(report.findings.length > 0 && report.findings.every(f => f.input === url && f.entity?.kind === "method"));
         assert.equal(report.summary.gate.blocking, 0);
         assert.ok(stage.requestsTo("/echo").some(r => r.key === "valid"), "the echo backend was not called with the key");
         assertNoKey(run);
@@ -254,6 +256,7 @@ describe("apigw-guard probe (CLI)", function () {
         assertNoKey(pasted);
         const pastedAsName = await probeCli(["probe", "--url", url, "--routes", routes, "--key-env", "PLANTED_cli_key_0a1b2c3d"], {});
         assert.ok(!pastedAsName.stderr.includes("PLANTED_cli_key_0a1b2c3d"), "the name was echoed");
+        assertNoLeak("a key pasted as a name", { stdout: pastedAsName.stdout, stderr: pastedAsName.stderr }, "PLANTED_cli_key_0a1b2c3d");
         const short = await probeCli(["probe", "--url", url, "--routes", routes], { [KEY_ENV]: "short-key" });
         assert.match(oneErrorLine(short), /holds 9 characters; API Gateway keys have at least 20/);
         assert.ok(!short.stderr.includes("short-key"));

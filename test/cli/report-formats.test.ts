@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { XMLValidator } from "fast-xml-parser";
+import { assertNoExampleLeak } from "../support/planted";
 import { describeErrors, validateReport, validateSarif } from "../report/schemas";
 import { assertCleanErrors, EXAMPLE_INFRA, runCli, scan, Scratch } from "./helpers";
 
@@ -47,6 +48,7 @@ describe("cli: report formats and several outputs in one run", function () {
             const written = readFileSync(scratch.path(`all.${format}`), "utf8");
             assert.equal(written, alone.stdout, `${format}: file and stdout agree`);
             assert.ok(!written.includes(PLANTED), `${format}: no key value`);
+            assertNoExampleLeak(format, written);
         }
         const errors = validateReport(JSON.parse(readFileSync(scratch.path("all.json"), "utf8")));
         assert.equal(errors.length, 0, describeErrors(errors));

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertNoLeak } from "../../testkit/leaks";
 import { main } from "../../cli/main";
 import { describeUnexpected, errorLine, fileSystemProblem, oneLine } from "../../cli/errors";
 import { detectKind } from "../../cli/inputs";
@@ -7,7 +8,8 @@ import { CliIO } from "../../cli/command";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { NOW, STACK_EXPORT } from "./helpers";
 
-const SECRET = "PLANTED-unit-secret-0123456789";
+// Random-looking tail (no digit run an ARN or a column number could share); its length sets the columns below.
+const SECRET = "PLANTED-unit-secret-Q7mX2vW9kZ";
 
 describe("cli internals", () => {
     describe("JSON errors located without quoting the input", () => {
@@ -45,6 +47,7 @@ describe("cli internals", () => {
                 assert.equal(problem.truncated, expected.truncated);
                 assert.match(problem.reason, expected.reason);
                 assert.ok(!problem.reason.includes(SECRET.slice(8, 20)));
+                assertNoLeak("the reason", problem.reason, SECRET);
             });
         }
 
@@ -76,6 +79,7 @@ describe("cli internals", () => {
             const message = describeUnexpected(new TypeError(`Unexpected token in "${SECRET}"`));
             assert.match(message, /^unexpected error \(TypeError\); this is a bug in apigw-guard: rerun with APIGW_GUARD_DEBUG=1/);
             assert.ok(!message.includes(SECRET));
+            assertNoLeak("the message", message, SECRET);
             assert.match(describeUnexpected("thrown string"), /\(string\)/);
         });
 
@@ -128,6 +132,7 @@ describe("cli internals", () => {
                     assert.ok(error instanceof SourceError);
                     assert.match(`${error.file}: ${error.message}`, message);
                     assert.ok(!error.message.includes(SECRET));
+                    assertNoLeak("the error", { message: error.message, stack: error.stack ?? "" }, SECRET);
                     return true;
                 });
             });
@@ -151,6 +156,7 @@ describe("cli internals", () => {
             assert.equal(code, 2);
             assert.deepEqual(fake.err, ["apigw-guard: <stdin>: unexpected error (TypeError); this is a bug in apigw-guard: rerun with APIGW_GUARD_DEBUG=1 for details and report it\n"]);
             assert.ok(!fake.out.join("").includes(SECRET));
+            assertNoLeak("main", { stdout: fake.out.join(""), stderr: fake.err.join("") }, SECRET);
         });
 
         it("prints the stack of an unexpected error only with APIGW_GUARD_DEBUG", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { RecordedResource, recordProgram, Recording, runProgram, UNKNOWN } from "../../testkit/record";
+import { findLeaks, Leak, leakDetector } from "../../testkit/leaks";
 
 export { UNKNOWN };
 
@@ -99,15 +100,19 @@ export async function assertArgumentError(program: () => unknown, argument: stri
 }
 
 /**
- * Every place `needle` occurs in `value` outside a Pulumi secret envelope (wire form). Returns
- * the JSON paths, for the assertion message.
+ * Every place a fragment of `needle` (see testkit/leaks) occurs in `value` outside a Pulumi
+ * secret envelope (wire form). Returns the JSON paths, for the assertion message.
  */
 export function plaintextOccurrences(value: unknown, needle: string, path = "$"): string[] {
+    return occurrences(value, leakDetector(needle), path);
+}
+
+function occurrences(value: unknown, detect: (text: string) => readonly Leak[], path: string): string[] {
     if (typeof value === "string") {
-        return value.includes(needle) ? [path] : [];
+        return detect(value).length > 0 ? [path] : [];
     }
     if (Array.isArray(value)) {
-        return value.flatMap((item, i) => plaintextOccurrences(item, needle, `${path}[${i}]`));
+        return value.flatMap((item, i) => occurrences(item, detect, `${path}[${i}]`));
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
@@ -115,8 +120,8 @@ export function plaintextOccurrences(value: unknown, needle: string, path = "$")
             return [];
         }
         return Object.entries(record).flatMap(([key, item]) => [
-            ...(key.includes(needle) ? [`${path} (key)`] : []),
-            ...plaintextOccurrences(item, needle, `${path}.${key}`),
+            ...(detect(key).length > 0 ? [`${path} (key)`] : []),
+            ...occurrences(item, detect, `${path}.${key}`),
         ]);
     }
     return [];
@@ -141,7 +146,7 @@ export function assertNeverPlaintext(recording: Recording, secretValue: string):
         leaks.push(...plaintextOccurrences(r.urn, secretValue, `${r.name}.urn`));
     }
     leaks.push(...plaintextOccurrences(recording.exports, secretValue, "exports"));
-    if (recording.logs.includes(secretValue)) {
+    if (findLeaks(recording.logs, secretValue).length > 0) {
         leaks.push("logs");
     }
     assert.deepEqual(leaks, [], "the secret appears in plain text");

@@ -8,6 +8,7 @@ import { Finding } from "apigw-guard/policies/engine/run";
 import {
     buildReport, CONTENT_SECURITY_POLICY, createReporter, InputResult, Report, REPORT_FORMATS, ReportFormat, reportRules, SARIF_FINGERPRINT_KEY,
 } from "../../report";
+import { assertNoExampleLeak, examplePlantedValues } from "../support/planted";
 import { ageBins, keyAges } from "../../report/digest";
 import { code, html, md } from "../../report/markdown";
 import { fileUri } from "../../report/sarif";
@@ -99,6 +100,7 @@ describe("report formats", function () {
                     const text = render(format, report);
                     assert.ok(!text.includes(PLANTED), `${format} leaks a planted value`);
                     assert.ok(!text.includes(Buffer.from(PLANTED).toString("base64").slice(0, 16)), `${format} leaks a base64 planted value`);
+                    assertNoExampleLeak(format, text);
                 }
             });
         }
@@ -107,6 +109,7 @@ describe("report formats", function () {
             for (const input of ALL_EXAMPLE_INPUTS) {
                 assert.ok(readFileSync(path.join(ROOT, input), "utf8").includes(PLANTED), input);
             }
+            assert.ok(examplePlantedValues().length >= 6, "the leak search knows every planted value");
         });
     });
 
@@ -171,6 +174,8 @@ describe("report formats", function () {
         it("describes every rule that ran with help from its remediation, a numeric security-severity and control tags", () => {
             const run = parse(golden).runs[0];
             assert.deepEqual(run.tool.driver.rules.map(rule => rule.id), golden.rules.map(rule => rule.id));
+            assert.equal(golden.rules.length, RULES.length, "every rule ran");
+            assert.ok(golden.rules.some(rule => rule.controls.nist80053.length > 0), "some rules have controls to tag");
             for (const descriptor of run.tool.driver.rules) {
                 const rule = golden.rules.find(candidate => candidate.id === descriptor.id);
                 assert.ok(rule);
@@ -186,6 +191,7 @@ describe("report formats", function () {
         it("has a result per failure and unknown (error / warning / note), none for passes, with the right ruleIndex", () => {
             const run = parse(golden).runs[0];
             const expected = golden.findings.filter(f => f.status === "fail" || f.status === "unknown");
+            assert.ok(expected.some(f => f.status === "fail") && expected.some(f => f.status === "unknown"), "the golden report has failures and unknowns");
             assert.equal(run.results.length, expected.length);
             run.results.forEach((result, index) => {
                 const finding = expected[index];

@@ -45,6 +45,8 @@ describe("report formats: golden files", function () {
         it(`${format} renders test/report/golden/${GOLDEN_FILES[format]} byte for byte`, () => {
             const rendered = createReporter(format).render(report);
             if (UPDATE) {
+                // A rewrite passes whatever was rendered: in CI it would hide every difference.
+                assert.notEqual(process.env.CI, "true", "UPDATE_GOLDEN=1 rewrites the golden files instead of comparing them: refused under CI=true");
                 mkdirSync(GOLDEN_DIR, { recursive: true });
                 writeFileSync(file, rendered, "utf8");
                 console.log(`      updated ${path.relative(ROOT, file)}`);

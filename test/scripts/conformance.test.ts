@@ -13,6 +13,10 @@ describe("conformance against the KICS and Checkov corpus", function () {
     describe("the mapping (scripts/conformance-mapping.ts)", () => {
         const all = [...KICS_MAPPINGS.map(m => ({ id: m.query, ...m })), ...CHECKOV_MAPPINGS.map(m => ({ id: m.check, ...m }))];
 
+        it("has mappings from both tools", () => {
+            assert.ok(KICS_MAPPINGS.length > 0 && CHECKOV_MAPPINGS.length > 0);
+        });
+
         it("names only rules of the catalogue, and every deviation's rule is one of its mapping's", () => {
             for (const mapping of all) {
                 for (const rule of mapping.rules) {

@@ -123,10 +123,16 @@ describe("stacks/orders (secure example)", () => {
 
     it("previews without errors, with the key requirement and rotation tags known", async () => {
         const { resources } = await runStack("prod", { preview: true });
-        for (const method of ofType(resources, T.method)) {
+        const methods = ofType(resources, T.method);
+        assert.equal(methods.length, 9, "prod serves the same routes as dev");
+        for (const method of methods) {
             assert.equal(typeof method.props.apiKeyRequired, "boolean");
         }
-        for (const key of ofType(resources, T.apiKey)) {
+        const keys = ofType(resources, T.apiKey);
+        assert.deepEqual(keys.map(k => k.name).sort(), [
+            "internal-dashboard-a", "internal-dashboard-b", "partner-acme-a", "partner-acme-b", "partner-globex-a", "partner-globex-b",
+        ]);
+        for (const key of keys) {
             assert.match((key.props.tags as Record<string, string>)["apigw-guard:rotated-at"], /^\d{4}-\d{2}-\d{2}T/);
             assert.equal(key.id, undefined);
         }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { ApiKeyCsvError, GuardedUsagePlan, importApiKeysFromCsv, ImportedApiKeys, SecuredRestApi } from "../../../components";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { assertNeverPlaintext, dependencyOf, FAKE_LAMBDA, one, ofType, plaintextOccurrences, record, recordFailure, run, T } from "../helpers";
 
-const PLANTED = "PLANTEDkey0123456789abcdefghijKLMNOP";
-const OTHER = "otherKeyValue-0123456789-ABCDEFGHIJ";
+// Random-looking, so that no fixed text (an account id in an ARN, an alphabet) shares 8 characters with them.
+const PLANTED = "PLANTEDkeyQ7mX2vW9kZtB4nCy8EjLsHuF";
+const OTHER = "otherKeyValue-R3dT6gP1wS5zM8hJ-qVnL";
 const LIMITS = { throttle: { rateLimit: 10, burstLimit: 20 }, quota: { limit: 1000, period: "DAY" as const } };
 
 function api(name = "orders-api", stageName = "v1"): SecuredRestApi {
@@ -85,6 +87,8 @@ describe("importApiKeysFromCsv", () => {
             });
             assert.ok(error instanceof ApiKeyCsvError, error.message);
             assert.equal(resources.filter(r => r.type === T.apiKey || r.type === T.usagePlanKey || r.type.endsWith("ImportedApiKeys")).length, 0, "nothing is created");
+            // Whatever the CSV holds wrong, no key value of it is echoed.
+            assertNoLeak("the CSV error", { message: error.message, stack: error.stack ?? "" }, [PLANTED, OTHER]);
             return error;
         }
 

@@ -36,15 +36,21 @@ describe("RotatingApiKey", () => {
 
     it("keeps the value secret in inputs and outputs, and in a preview leaves it unknown but generated", async () => {
         const resources = await record(key());
-        for (const apiKey of ofType(resources, T.apiKey)) {
+        const keys = ofType(resources, T.apiKey);
+        assert.equal(keys.length, 2, "one key per rotation slot");
+        for (const apiKey of keys) {
             assert.ok(apiKey.secretProps.has("value"));
             assert.ok(apiKey.outputSecretProps.has("value"));
         }
-        for (const password of ofType(resources, T.password)) {
+        const passwords = ofType(resources, T.password);
+        assert.equal(passwords.length, 2, "one generated value per slot");
+        for (const password of passwords) {
             assert.ok(password.outputSecretProps.has("result"));
         }
         const preview = await record(key(), true);
-        for (const apiKey of ofType(preview, T.apiKey)) {
+        const previewKeys = ofType(preview, T.apiKey);
+        assert.equal(previewKeys.length, 2);
+        for (const apiKey of previewKeys) {
             assert.equal(apiKey.props.value, UNKNOWN);
             assert.equal(dependencyOf(preview, apiKey, "value", T.password).type, T.password);
         }

@@ -47,6 +47,7 @@ describe("SecuredRestApi properties over random route specs", () => {
         await fc.assert(fc.asyncProperty(spec, async ({ routes, cors }) => {
             const resources = await record(build(routes, cors), true);
             const methods = ofType(resources, T.method);
+            assert.ok(routes.length > 0 && methods.length >= routes.length, "a method per route, at least");
             for (const method of methods) {
                 const targets = (method.propertyDependencies.resourceId ?? []).map(urn => byUrn(resources, urn));
                 assert.equal(targets.length, 1, `${method.name} sits on exactly one resource`);

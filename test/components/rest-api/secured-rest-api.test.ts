@@ -52,7 +52,9 @@ describe("SecuredRestApi", () => {
     describe("methods", () => {
         it("requires an API key on every method except public routes and CORS preflight", async () => {
             const resources = await record(api({ cors: { allowOrigin: "https://app.example.com" } }));
-            for (const method of ofType(resources, T.method)) {
+            const methods = ofType(resources, T.method);
+            assert.ok(methods.some(m => m.props.httpMethod === "OPTIONS") && methods.some(m => m.props.httpMethod !== "OPTIONS"), "precondition: preflight and keyed methods were built");
+            for (const method of methods) {
                 const expected = !(method.props.httpMethod === "OPTIONS" || method.name === "orders-api-GET/health");
                 assert.equal(method.props.apiKeyRequired, expected, method.name);
             }
@@ -269,7 +271,11 @@ describe("SecuredRestApi", () => {
         it("waits for every method and integration, and the stage points at it", async () => {
             const resources = await record(api({ cors: { allowOrigin: "https://app.example.com" } }));
             const deployment = one(resources, T.deployment, "orders-api");
-            for (const r of [...ofType(resources, T.method), ...ofType(resources, T.integration), ...ofType(resources, T.integrationResponse)]) {
+            const awaited = [...ofType(resources, T.method), ...ofType(resources, T.integration), ...ofType(resources, T.integrationResponse)];
+            for (const type of [T.method, T.integration, T.integrationResponse]) {
+                assert.ok(awaited.some(r => r.type === type), `precondition: the API has a ${type}`);
+            }
+            for (const r of awaited) {
                 assert.ok(deployment.dependencies.includes(r.urn), `deployment should wait for ${r.name}`);
             }
             const stage = one(resources, T.stage, "orders-api");

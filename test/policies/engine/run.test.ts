@@ -35,7 +35,7 @@ describe("engine/runRules", () => {
         });
         assert.equal(configErrors.length, 1);
         assert.match(configErrors[0].message, /apigateway-method-api-key-required.*exemptPaths.*must be array/);
-        assert.ok(findings.every(f => f.ruleId === "apigateway-test-throwing"));
+        assert.ok(findings.length > 0 && findings.every(f => f.ruleId === "apigateway-test-throwing"));
     });
 
     it("honours enforcementLevel overrides, including disabled", () => {

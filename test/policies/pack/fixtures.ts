@@ -24,7 +24,8 @@ export const T = {
 
 /** The pinned clock the pack tests run with (APIGW_GUARD_NOW). */
 export const NOW = "2026-06-01T00:00:00Z";
-export const PLANTED_KEY_VALUE = "PLANTEDkeyVALUE0123456789abcdefXYZ";
+/** Random-looking, so that no fixed text (an account id in an ARN) shares 8 characters with it. */
+export const PLANTED_KEY_VALUE = "PLANTEDkeyVALUEq7Rm2xVw9KzTb4NcY8eL";
 
 export function urnOf(type: string, name: string): string {
     return makeUrn(type, name);

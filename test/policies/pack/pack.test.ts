@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { RULES } from "apigw-guard/policies/rules/index";
 import { TYPES_YIELDING_KIND } from "apigw-guard/policies/sources/pulumi/adapter";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { Diagnostic, EngineResource, PackProcess, reveal, runLikeEngine, RunResult, secret, unknowns } from "../../../testkit/engine";
 import { insecureResources, NOW, PLANTED_KEY_VALUE, SECURE_CONFIG, securePreviewResources, T, urnOf } from "./fixtures";
 
@@ -113,6 +114,13 @@ describe("CrossGuard pack, driven as the Pulumi engine drives it", function () {
             const everything = JSON.stringify(result.diagnostics) + result.stdout + result.stderr + pack.stdout() + pack.stderr();
             assert.ok(!everything.includes(PLANTED_KEY_VALUE));
             assert.ok(!everything.includes(PLANTED_KEY_VALUE.slice(0, 16)), "not even a prefix");
+            assertNoLeak("the insecure program's run", {
+                diagnostics: JSON.stringify(result.diagnostics),
+                remediations: JSON.stringify(result.remediations.map(({ properties: _inputs, ...rest }) => rest)),
+                notApplicable: JSON.stringify(result.notApplicable),
+                stdout: pack.stdout(),
+                stderr: pack.stderr(),
+            }, PLANTED_KEY_VALUE);
         });
     });
 

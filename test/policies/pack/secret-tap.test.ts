@@ -67,6 +67,21 @@ describe("pack/secret-tap: property bags deserialized once, when first read", ()
         assert.equal(request.calls, 1);
     });
 
+    it("records a top-level property as secret when a secret is nested anywhere inside it, in objects or lists", () => {
+        const request = struct({
+            name: "k",
+            inObject: { owner: "team", value: secret(PLANTED) },
+            inList: ["a", secret(PLANTED)],
+            deep: { stages: [{ settings: { keys: [{ value: secret(PLANTED) }] } }] },
+            listOfLists: [[1], [[secret(PLANTED)]]],
+            plainObject: { owner: "team", values: ["a", { b: "c" }] },
+            plainList: [1, "two", { three: 3 }],
+        });
+        const props = unknownCheckingProxy(deserialize(request, false));
+        assert.equal((unproxied(props).deep as { stages: Array<{ settings: { keys: Array<{ value: string }> } }> }).stages[0].settings.keys[0].value, PLANTED, "unwrapped for policies");
+        assert.deepEqual([...(secretPropsOf(props) ?? [])].sort(), ["deep", "inList", "inObject", "listOfLists"]);
+    });
+
     it("keeps the two deserialization modes apart (Remediate asks for secret-preserving proxies)", () => {
         const request = struct({ name: "k", value: secret(PLANTED) });
         const forAnalyze = deserialize(request, false);

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { APIGatewayClient, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { ApiKeyEntity, Inventory, isUnknown, MethodEntity, MethodSettingsEntity, StageEntity } from "apigw-guard/policies/model/index";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { buildReport, createReporter, reportRules } from "../../../report";
 import { RULES } from "apigw-guard/policies/rules/index";
 import { auditAccount, AuditError, AuditOptions } from "../../../sources/aws/audit";
@@ -73,6 +74,7 @@ describe("aws audit: reading an account through the real SDK", function () {
         assert.equal(inventory.ofKind("usage-plan-key").length, 3);
         assert.equal(inventory.ofKind("account")[0].cloudwatchRoleArn, "arn:aws:iam::123456789012:role/apigw-cloudwatch");
         assert.equal(inventory.ofKind("domain-name")[0].securityPolicy, "TLS_1_2");
+        assert.ok(inventory.ofKind("api-key").length >= 3, "the account's keys were read");
         for (const key of inventory.ofKind("api-key")) {
             assert.deepEqual(key.value, { handling: "secret" }, "AWS holds every value; none is read");
             assert.equal(key.region, REGION);
@@ -366,11 +368,13 @@ describe("aws audit: reading an account through the real SDK", function () {
                 createReporter("json").render(report),
                 createReporter("text", { showPasses: true }).render(report),
             ];
+            assert.equal(planted.length, 4);
             for (const value of planted) {
                 for (const output of outputs) {
                     assert.ok(!output.includes(value), "a planted key value leaked");
                 }
             }
+            assertNoLeak("the audit's outputs", outputs, planted);
         });
     });
 });

@@ -40,6 +40,7 @@ const SOURCES: readonly Source[] = [
 type Outcomes = Map<string, { status: string; name: string }>;
 
 function outcomes(inventory: Inventory, findings: readonly Finding[], skipRules: ReadonlySet<string>): Outcomes {
+    assert.ok(findings.length > 0, "the rules found something to judge");
     const out: Outcomes = new Map();
     for (const finding of findings) {
         assert.equal(finding.error, undefined, `rule ${finding.ruleId} failed: ${finding.message}`);

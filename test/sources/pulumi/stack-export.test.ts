@@ -3,6 +3,7 @@ import { ApiKeyEntity, isUnknown, MethodEntity, StageEntity } from "apigw-guard/
 import { runRules } from "apigw-guard/policies/engine/run";
 import { ruleById } from "apigw-guard/policies/rules/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { inventoryFromStackExport, recordsFromStackExport } from "../../../sources/pulumi/stack-export";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -54,6 +55,7 @@ describe("sources/pulumi stack export", () => {
             const tags = key?.tags;
             assert.ok(tags && !isUnknown(tags) && isUnknown(tags.owner), "an encrypted tag is unknown, not its ciphertext");
             assert.ok(!JSON.stringify(records).includes(Buffer.from(PLANTED).toString("base64")), "the ciphertext is not carried into the records");
+            assertNoLeak("the records", JSON.stringify(records), PLANTED);
         });
 
         it("cannot see equal values behind two ciphertexts: no duplicate is claimed", () => {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { Finding } from "apigw-guard/policies/engine/run";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { assertNoExampleLeak } from "../../support/planted";
 import { inventoryFromStackExport } from "../../../sources/pulumi/stack-export";
 import { readHcl } from "../../../sources/terraform/hcl";
 import { inventoryFromTerraformPlan } from "../../../sources/terraform/plan";
@@ -140,6 +141,7 @@ describe("example infrastructure (test/fixtures/example-infra)", () => {
                 const printed = everythingPrinted(inventory, findings(inventory));
                 assert.ok(!printed.includes(PLANTED_PREFIX));
                 assert.ok(!printed.includes("apigw-guard-key-0123456789"));
+                assertNoExampleLeak("entities, gaps and findings", printed);
             }
         });
 
@@ -157,7 +159,10 @@ describe("example infrastructure (test/fixtures/example-infra)", () => {
                 }
             });
             for (const run of [() => inventoryFromTerraformPlan(planJson), () => inventoryFromTerraformState(stateJson)]) {
-                assert.throws(run, (error: unknown) => error instanceof SourceError && !error.message.includes(PLANTED_PREFIX) && !String(error.stack).includes(PLANTED_PREFIX));
+                assert.throws(run, (error: unknown) => {
+                    assertNoExampleLeak("the error", { message: String((error as Error).message), stack: String((error as Error).stack) });
+                    return error instanceof SourceError && !error.message.includes(PLANTED_PREFIX) && !String(error.stack).includes(PLANTED_PREFIX);
+                });
             }
         });
     });

@@ -5,13 +5,15 @@ import * as path from "path";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { RULES } from "apigw-guard/policies/rules/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { assertNoLeak } from "../../../testkit/leaks";
 import { HclNotice, inventoryFromHcl, readHcl, recordsFromHcl, recordsFromHclDirectory } from "../../../sources/terraform/hcl";
 import { isTfUnknown, TfResourceRecord } from "../../../sources/terraform/types";
 import { REPO_ROOT } from "./support";
 
 const BASIC = path.join(REPO_ROOT, "test/fixtures/hcl/basic");
 const NOW = new Date("2026-06-01T00:00:00Z");
-const PLANTED = "PLANTED-hcl-key-value-0123456789abcdef";
+// Random-looking after the prefix: "key-value" would be a fragment of a rule id the findings carry.
+const PLANTED = "PLANTED-hcl-Q7mX2vW9kZtB4nCy8EjLsHuF3d";
 
 function byAddress(records: readonly TfResourceRecord[]): Map<string, TfResourceRecord> {
     return new Map(records.map(record => [record.address, record]));
@@ -388,6 +390,7 @@ resource "aws_api_gateway_usage_plan_key" "k" {
             for (const error of errors) {
                 assert.ok(!error.message.includes(PLANTED), `error message leaks the key: ${error.message}`);
                 assert.ok(!String(error.stack).includes(PLANTED));
+                assertNoLeak("the HCL error", { message: error.message, stack: String(error.stack) }, PLANTED);
             }
             const literal = get(records, "aws_api_gateway_api_key.literal");
             assert.ok(literal.sensitivePaths.has("value"));
@@ -396,6 +399,7 @@ resource "aws_api_gateway_usage_plan_key" "k" {
             const { findings } = runRules(inventory, RULES, { now: NOW });
             const printed = JSON.stringify({ entities: [...inventory.all()], gaps: inventory.gaps, findings });
             assert.ok(!printed.includes(PLANTED), "no entity, gap or finding may carry the key value");
+            assertNoLeak("entities, gaps and findings", printed, PLANTED);
             const secret = findings.find(f => f.ruleId === "apigateway-api-key-value-secret" && f.entity?.ref === "aws_api_gateway_api_key.literal");
             assert.equal(secret?.status, "fail", "a literal key value is plain text in code");
             assert.equal(secret?.line, 8, "pointing at the value line");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { isUnknown } from "apigw-guard/policies/model/index";
+import { assertNoExampleLeak } from "../../support/planted";
 import { canonicalTfType, deploymentStageRef, inventoryFromTerraformRecords, TfTypes } from "../../../sources/terraform/inventory";
 import { TF_UNKNOWN } from "../../../sources/terraform/types";
 import { entity, findings, PLANTED_KEY_VALUE, record, statusOf } from "./support";
@@ -116,6 +117,7 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(handling("literal").fingerprint, handling("in_state").fingerprint, "equal values, equal fingerprints");
         assert.equal(handling("literal").length, PLANTED_KEY_VALUE.length);
         assert.ok(!JSON.stringify([...inventory.all()]).includes(PLANTED_KEY_VALUE));
+        assertNoExampleLeak("the model", JSON.stringify({ entities: [...inventory.all()], gaps: inventory.gaps }));
     });
 
     it("holds a usage-plan key's copy of the key value as a secret, never as plain text", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "path";
 import { isUnknown } from "apigw-guard/policies/model/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { assertNoExampleLeak } from "../../support/planted";
 import { inventoryFromTerraformRecords } from "../../../sources/terraform/inventory";
 import { inventoryFromTerraformPlan, terraformPlanRecords } from "../../../sources/terraform/plan";
 import { isTfUnknown } from "../../../sources/terraform/types";
@@ -24,6 +25,7 @@ function expectSourceError(run: () => unknown, pattern: RegExp): SourceError {
     assert.ok(caught instanceof SourceError, `expected a SourceError, got ${String(caught)}`);
     assert.match(caught.message, pattern);
     assert.ok(!caught.message.includes(PLANTED_PREFIX), "an error never quotes a value");
+    assertNoExampleLeak("the error", { message: caught.message, stack: caught.stack ?? "" });
     return caught;
 }
 
@@ -119,6 +121,7 @@ describe("sources/terraform plan (terraform show -json tfplan)", () => {
             assert.equal(statusOf(list, "apigateway-api-key-value-secret", "aws_api_gateway_api_key.client[0]"), "pass");
             assert.equal(entity(inventory, "aws_api_gateway_usage_plan_key.client[0]", "usage-plan-key").value?.handling, "secret");
             assert.ok(!everythingPrinted(inventory, list).includes(PLANTED_PREFIX));
+            assertNoExampleLeak("the plan's entities, gaps and findings", everythingPrinted(inventory, list));
         });
 
         it("maps the same inventory whether the plan reader passes its parsed addresses or the mapping parses them", () => {
@@ -185,6 +188,7 @@ describe("sources/terraform plan (terraform show -json tfplan)", () => {
 
         it("never prints a key value", () => {
             assert.ok(!everythingPrinted(inventory, list).includes(PLANTED_PREFIX));
+            assertNoExampleLeak("the plan's entities, gaps and findings", everythingPrinted(inventory, list));
         });
     });
 

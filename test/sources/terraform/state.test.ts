@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "path";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { assertNoExampleLeak } from "../../support/planted";
 import { inventoryFromTerraformState, terraformStateRecords } from "../../../sources/terraform/state";
 import { entity, everythingPrinted, findings, PLANTED_PREFIX, readJson, statusOf, TERRAFORM_FIXTURES } from "./support";
 
@@ -50,6 +51,7 @@ describe("sources/terraform state (terraform show -json)", () => {
         assert.equal(statusOf(list, "apigateway-api-key-value-secret", "aws_api_gateway_api_key.client[0]"), "pass");
         assert.equal(statusOf(list, "apigateway-api-key-value-secret", "aws_api_gateway_usage_plan_key.client[0]"), "not-applicable");
         assert.ok(!everythingPrinted(inventory, list).includes(PLANTED_PREFIX));
+        assertNoExampleLeak("the state's entities, gaps and findings", everythingPrinted(inventory, list));
     });
 
     it("reads Terraform's 0 as 'not set': a quota limit of 0 fails, a retention of 0 never expires", () => {

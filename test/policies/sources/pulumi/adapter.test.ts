@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { isUnknown, MethodEntity, StageEntity } from "apigw-guard/policies/model/index";
 import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
 import { PulumiResourceRecord, unwrapSecrets } from "apigw-guard/policies/sources/pulumi/types";
+import { assertNoLeak } from "../../../../testkit/leaks";
 
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const urn = (type: string, name: string) => `urn:pulumi:dev::demo::${type}::${name}`;
@@ -103,6 +104,7 @@ describe("sources/pulumi adapter", () => {
         assert.notEqual(keys.get("plain")?.value.fingerprint, keys.get("blind")?.value.fingerprint);
         assert.equal(keys.get("plain")?.value.length, planted.length);
         assert.ok(!JSON.stringify([...inventory.all()]).includes(planted), "the model never holds the value");
+        assertNoLeak("the model", JSON.stringify({ entities: [...inventory.all()], gaps: inventory.gaps }), [planted, "another-value-of-enough-length"]);
     });
 
     it("links by id when ids are known (state / up), and keeps unknown ids as external", () => {
