@@ -4,7 +4,7 @@ import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
-import { parseJsonText } from "../sources/json-text";
+import { parseJsonText, pathNestedDeeperThan } from "../sources/json-text";
 
 export const STDIN_ARG = "-";
 export const STDIN_NAME = "<stdin>";
@@ -129,6 +129,27 @@ async function fromText(input: { text?: string }, file: string, forced: InputKin
     const json = parseInput(input, file, forced);
     const kind = forced === "auto" ? detectKind(json, file) : forced;
     state.kind = kind;
+    try {
+        return await readJson(json, file, kind);
+    } catch (error) {
+        // The readers walk values recursively; JSON.parse does not. Terraform and Pulumi write a
+        // few dozen levels at most, so an input that overflows the stack is hostile or broken: say
+        // where it nests too deeply instead of reporting a bug.
+        const path = isStackOverflow(error) ? pathNestedDeeperThan(json, NESTING_LIMIT) : undefined;
+        if (path !== undefined) {
+            throw new SourceError(`nests more than ${NESTING_LIMIT} levels deep (at ${path.length > 120 ? `${path.slice(0, 120)}…` : path}): Terraform and Pulumi never write that; the input is broken`, file);
+        }
+        throw error;
+    }
+}
+
+const NESTING_LIMIT = 1000;
+
+function isStackOverflow(error: unknown): boolean {
+    return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+async function readJson(json: unknown, file: string, kind: InputKind): Promise<FrontEndResult> {
     switch (kind) {
         case "pulumi-export":
             return { inventory: inventoryFromStackExport(json, { file }), problems: [] };

@@ -291,3 +291,42 @@ class Scanner {
         this.fail("unexpected character where a value was expected");
     }
 }
+
+/**
+ * The JSON path (`$.a[0].b`) of the first node of a parsed value that lies `limit` levels deep, or
+ * undefined when nothing nests that deeply. Walked without recursion: it is what names the place
+ * when an input nests too deeply for the (recursive) readers.
+ */
+export function pathNestedDeeperThan(value: unknown, limit: number): string | undefined {
+    interface Frame { readonly keys: readonly (string | number)[]; readonly node: unknown; next: number }
+    const children = (node: unknown): (string | number)[] | undefined =>
+        Array.isArray(node) ? node.map((_, index) => index) : typeof node === "object" && node !== null ? Object.keys(node) : undefined;
+    const rootKeys = children(value);
+    if (rootKeys === undefined) {
+        return undefined;
+    }
+    const stack: Frame[] = [{ keys: rootKeys, node: value, next: 0 }];
+    while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        if (top.next >= top.keys.length) {
+            stack.pop();
+            continue;
+        }
+        const key = top.keys[top.next++];
+        const child = (top.node as Record<string | number, unknown>)[key];
+        const keys = children(child);
+        if (keys === undefined) {
+            continue;
+        }
+        stack.push({ keys, node: child, next: 0 });
+        if (stack.length >= limit) {
+            let path = "$";
+            for (let i = 0; i < stack.length - 1; i++) {
+                const taken = stack[i].keys[stack[i].next - 1];
+                path += typeof taken === "number" ? `[${taken}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(taken) ? `.${taken}` : `[${JSON.stringify(taken)}]`;
+            }
+            return path;
+        }
+    }
+    return undefined;
+}

@@ -81,7 +81,7 @@ export function walkModule(
     module: JsonObject | undefined,
     field: string,
     file: string | undefined,
-    visit: (resource: JsonObject, index: number, list: string) => void,
+    visit: (resource: JsonObject, index: number, list: string, module: JsonObject) => void,
 ): void {
     if (!module) {
         return;
@@ -90,7 +90,7 @@ export function walkModule(
     if (Array.isArray(resources)) {
         for (let index = 0; index < resources.length; index++) {
             const resource: unknown = resources[index];
-            visit(isJsonObject(resource) ? resource : expectObject(resource, itemField(`${field}.resources`, index), file), index, `${field}.resources`);
+            visit(isJsonObject(resource) ? resource : expectObject(resource, itemField(`${field}.resources`, index), file), index, `${field}.resources`, module);
         }
     } else {
         optionalArray(resources, `${field}.resources`, file);

@@ -24,6 +24,9 @@ interface ResourceChange {
     readonly after: unknown;
     readonly afterUnknown: unknown;
     readonly afterSensitive: unknown;
+    /** The entry's own address parts (`module_address`, `type`, `name`, `index`). */
+    readonly entry: JsonObject;
+    readonly field: () => string;
 }
 
 /**
@@ -86,21 +89,26 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         addresses.push(indexed);
     };
 
-    walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, index, list) => {
+    walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, index, list, module) => {
+        const moduleAddress = typeof module.address === "string" && module.address !== "" ? module.address : undefined;
         const address = nonEmptyString(resource.address) ?? expectString(resource.address, `${itemField(list, index)}.address`, file);
-        if (resource.mode === "data" || seen.has(address)) {
+        if (resource.mode === "data") {
             return;
+        }
+        if (seen.has(address)) {
+            // One copy would mask the other (a passing copy hiding a failing one): refuse.
+            throw new SourceError(`${itemField(list, index)}.address: '${address}' appears twice in planned_values; a plan names each resource once, so the input is broken`, file);
         }
         const type = nonEmptyString(resource.type) ?? expectString(resource.type, `${itemField(list, index)}.type`, file);
         const name = nonEmptyString(resource.name) ?? expectString(resource.name, `${itemField(list, index)}.name`, file);
         const change = changes.get(address);
         if (change === undefined) {
             // No change entry (a hand-trimmed plan): planned values omit unknown attributes, so they read as unset.
-            add(address, parseAddress(address), type, name, resource.values ?? {}, resource.sensitive_values, () => `${itemField(list, index)}.values`, []);
+            add(address, parseAddress(address) ?? addressFromEntry(resource, () => itemField(list, index), file, moduleAddress), type, name, resource.values ?? {}, resource.sensitive_values, () => `${itemField(list, index)}.values`, []);
         } else if (isDeleted(change)) {
             return;
         } else {
-            add(address, parseAddress(address), type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
+            add(address, parseAddress(address) ?? addressFromEntry(change.entry, change.field, file), type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
         }
     });
     // Resources with a change but missing from planned_values (older or trimmed plans).
@@ -108,8 +116,10 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         if (seen.has(address) || isDeleted(change)) {
             continue;
         }
-        const parsed = parseAddress(address);
-        if (!parsed || parsed.mode === "data") {
+        // Terraform escapes some instance keys in `address` in ways no reader can undo (astral-plane
+        // characters as `\U0001F600`, other escapes); the entry also names its parts.
+        const parsed = parseAddress(address) ?? addressFromEntry(change.entry, change.field, file);
+        if (parsed.mode === "data") {
             continue;
         }
         add(address, parsed, parsed.type, parsed.name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
@@ -118,6 +128,24 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * An address from an entry's own fields, for when its `address` string cannot be parsed: `type`,
+ * `name`, `index` (a number for `count`, a string for `for_each`) and the module it is in
+ * (`module_address` on resource_changes entries and planned_values modules).
+ */
+function addressFromEntry(entry: JsonObject, field: () => string, file: string | undefined, moduleAddress?: string): TfAddress {
+    const type = nonEmptyString(entry.type) ?? expectString(entry.type, `${field()}.type`, file);
+    const name = nonEmptyString(entry.name) ?? expectString(entry.name, `${field()}.name`, file);
+    const module = nonEmptyString(entry.module_address) ?? moduleAddress;
+    const modules = module !== undefined ? parseAddress(`${module}.x.y`)?.modules : [];
+    if (modules === undefined) {
+        throw new SourceError(`${field()}: neither the address nor the module address '${module}' can be read`, file);
+    }
+    const index = entry.index;
+    const key = typeof index === "number" ? String(index) : typeof index === "string" ? JSON.stringify(index) : undefined;
+    return { modules, mode: entry.mode === "data" ? "data" : "managed", type, name, ...(key !== undefined ? { key } : {}), attribute: [] };
+}
 
 function nonEmptyString(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
@@ -149,7 +177,11 @@ function resourceChanges(plan: JsonObject, file: string | undefined): Map<string
         }
         const change = isJsonObject(entry.change) ? entry.change : expectObject(entry.change, `${field()}.change`, file);
         const actions = actionsOf(change.actions, field, file);
-        changes.set(address, { actions, after: change.after, afterUnknown: change.after_unknown, afterSensitive: change.after_sensitive });
+        if (changes.has(address)) {
+            // Keeping either copy would let one mask the other: refuse.
+            throw new SourceError(`${field()}.address: '${address}' appears twice in resource_changes; a plan changes each resource once, so the input is broken`, file);
+        }
+        changes.set(address, { actions, after: change.after, afterUnknown: change.after_unknown, afterSensitive: change.after_sensitive, entry, field });
     }
     return changes;
 }

@@ -32,8 +32,12 @@ export function terraformStateRecords(json: unknown, opts: TerraformSourceOption
         const field = itemField(list, index);
         const address = expectString(resource.address, `${field}.address`, file);
         // Deposed objects are pending deletion; the current object has the same address.
-        if (resource.mode === "data" || resource.deposed_key !== undefined || seen.has(address)) {
+        if (resource.mode === "data" || resource.deposed_key !== undefined) {
             return;
+        }
+        if (seen.has(address)) {
+            // One copy would mask the other (a passing copy hiding a failing one): refuse.
+            throw new SourceError(`${field}.address: '${address}' appears twice; state holds one current object per resource, so the input is broken`, file);
         }
         seen.add(address);
         records.push({

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { CliRun, NOW, resourceNamed, runCli, scan, Scratch, stackExport, STACK_EXPORT } from "./helpers";
+import { CliRun, EXAMPLE_INFRA, NOW, resourceNamed, runCli, scan, Scratch, stackExport, STACK_EXPORT } from "./helpers";
 
 /**
  * Input text that would act on a terminal, a log or a pull-request comment (issue: terminal and
@@ -102,5 +103,36 @@ describe("hostile text in inputs: inert in every human-facing writer", function 
         ].join("\n"));
         const run = scan([STACK_EXPORT, "--waivers", waivers, "--now", NOW]);
         assert.equal(run.status, 1, run.stderr);
+    });
+
+    describe("inputs nested deeper than any tool writes: a clear input error, the other inputs still reported", () => {
+        const deep = (levels: number) => `${"[".repeat(levels)}true${"]".repeat(levels)}`;
+        const planWith = (where: "after_unknown" | "after_sensitive" | "child_modules"): string => {
+            const plan = JSON.parse(readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8")) as { resource_changes: Array<{ change: Record<string, unknown> }>; planned_values: { root_module: Record<string, unknown> } };
+            if (where === "child_modules") {
+                plan.planned_values.root_module.child_modules = "@@DEEP@@";
+            } else {
+                plan.resource_changes[0].change[where] = { x: "@@DEEP@@" };
+            }
+            return JSON.stringify(plan).replace('"@@DEEP@@"', where === "child_modules" ? `[${"{\"child_modules\":[".repeat(20_000)}{}${"]}".repeat(20_000)}]` : deep(100_000));
+        };
+        for (const where of ["after_unknown", "after_sensitive", "child_modules"] as const) {
+            it(`a plan's ${where}`, () => {
+                const run = scan([scratch.file(`deep-${where}.json`, planWith(where)), STACK_EXPORT]);
+                assert.equal(run.status, 2, run.stderr);
+                assert.doesNotMatch(run.stderr, /this is a bug|RangeError/);
+                assert.match(run.stderr, /nests more than 1000 levels deep \(at \$\./);
+                assert.ok(run.stdout.includes(STACK_EXPORT), "the other input is still reported");
+            });
+        }
+
+        it("a stack export's property", () => {
+            const doc = stackExport();
+            resourceNamed(doc, "post-orders").outputs = { deep: "@@DEEP@@" };
+            const run = scan([scratch.file("deep-export.json", JSON.stringify(doc).replace('"@@DEEP@@"', deep(100_000)))]);
+            assert.equal(run.status, 2, run.stderr);
+            assert.doesNotMatch(run.stderr, /this is a bug|RangeError/);
+            assert.match(run.stderr, /nests more than 1000 levels deep/);
+        });
     });
 });

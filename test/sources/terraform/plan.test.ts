@@ -214,6 +214,33 @@ describe("sources/terraform plan (terraform show -json tfplan)", () => {
             assert.equal(inventoryFromTerraformPlan(plan).size, 23);
         });
 
+        it("keeps a resource whose address Terraform escaped beyond reading, from the entry's own type, name, index and module", () => {
+            const plan = clone(readJson(CREATE)) as { resource_changes: Array<Record<string, unknown>>; planned_values: { root_module: { resources?: Array<Record<string, unknown>>; child_modules?: unknown[] } } };
+            const acme = plan.resource_changes.find(change => change.address === 'aws_api_gateway_api_key.partner["acme"]');
+            assert.ok(acme);
+            // As an astral-plane for_each key can print: the address escapes it, `index` holds it.
+            acme.address = 'aws_api_gateway_api_key.partner["\\U0001F600"]';
+            acme.index = "\u{1F600}";
+            const inPlanned = plan.planned_values.root_module.resources?.find(r => r.address === 'aws_api_gateway_api_key.partner["acme"]');
+            assert.ok(inPlanned);
+            plan.planned_values.root_module.resources = plan.planned_values.root_module.resources?.filter(r => r !== inPlanned);
+            const records = terraformPlanRecords(plan);
+            const kept = records.find(r => r.address === 'aws_api_gateway_api_key.partner["\\U0001F600"]');
+            assert.ok(kept, "the resource is kept, not dropped silently");
+            assert.equal(kept.type, "aws_api_gateway_api_key");
+            assert.equal(kept.name, "partner");
+            assert.equal(inventoryFromTerraformPlan(plan).size, 23);
+        });
+
+        it("refuses a plan that names one resource twice (one copy would mask the other)", () => {
+            const twice = clone(readJson(CREATE)) as { resource_changes: unknown[] };
+            twice.resource_changes.push(clone(twice.resource_changes[0]));
+            expectSourceError(() => inventoryFromTerraformPlan(twice), /resource_changes\[26\]\.address: 'aws_api_gateway_api_key\.client\[0\]' appears twice in resource_changes/);
+            const planned = clone(readJson(CREATE)) as { planned_values: { root_module: { resources: unknown[] } } };
+            planned.planned_values.root_module.resources.push(clone(planned.planned_values.root_module.resources[0]));
+            expectSourceError(() => inventoryFromTerraformPlan(planned), /appears twice in planned_values/);
+        });
+
         it("names the field of a malformed plan, never its value", () => {
             const plan = clone(readJson(UPDATE)) as { resource_changes: Array<{ change: Record<string, unknown> }>; planned_values: { root_module: Record<string, unknown> } };
             const keyChange = plan.resource_changes.find(change => JSON.stringify(change).includes(PLANTED_KEY_VALUE));

@@ -74,4 +74,12 @@ describe("sources/terraform state (terraform show -json)", () => {
         fail({ format_version: "1.0", values: { root_module: { child_modules: [{ resources: [{ type: "aws_x" }] }] } } },
             /values\.root_module\.child_modules\[0\]\.resources\[0\]\.address must be a non-empty string/);
     });
+
+    it("refuses a state that holds one resource twice (a passing copy would mask a failing one), but not a deposed object", () => {
+        const copy = (deposed?: string) => ({ address: "aws_api_gateway_method.m", mode: "managed", type: "aws_api_gateway_method", name: "m", values: { api_key_required: true }, ...(deposed ? { deposed_key: deposed } : {}) });
+        const failing = { ...copy(), values: { api_key_required: false } };
+        assert.throws(() => inventoryFromTerraformState({ format_version: "1.0", values: { root_module: { resources: [failing, copy()] } } }, { file: "x.json" }),
+            (error: unknown) => error instanceof SourceError && /resources\[1\]\.address: 'aws_api_gateway_method\.m' appears twice/.test(error.message));
+        assert.equal(terraformStateRecords({ format_version: "1.0", values: { root_module: { resources: [copy("d1"), failing] } } }).length, 1);
+    });
 });
