@@ -31,7 +31,7 @@ export async function terraformHcl(dirOrFile: string): Promise<FrontEndResult> {
     const notices = errors.filter(error => error instanceof HclNotice);
     const problems = errors.filter(error => !(error instanceof HclNotice));
     return {
-        inventory: notices.length === 0 ? inventory : new Inventory(inventory.all(), [...inventory.gaps, ...notices.map(errorToGap)]),
+        inventory: inventory.withGaps(notices.map(errorToGap)),
         problems,
     };
 }

@@ -122,6 +122,10 @@ export function reportFromPulumiEvents(file: string, lines: readonly EventLine[]
     }
     const gaps = notesOf(c);
     const rules = [...c.policies.values()].map(policy => ruleOf(policy, ours.get(policy.name)));
+    // Nothing to judge from is not "nothing failed": a gate on this log fails closed (exit 2).
+    const errors = !c.sawPolicyLoad && c.policies.size === 0
+        ? [{ message: "no policy events in the log, so there is nothing to report: was the preview run with --policy-pack (or a policy group), and is the log complete?" }]
+        : [];
     return {
         input: {
             file,
@@ -129,6 +133,7 @@ export function reportFromPulumiEvents(file: string, lines: readonly EventLine[]
             findings: c.findings,
             entities: c.urns.size,
             ...(gaps.length > 0 ? { gaps } : {}),
+            ...(errors.length > 0 ? { errors } : {}),
         },
         rules,
         packs: [...c.packs].sort(),
@@ -283,9 +288,6 @@ function notesOf(c: Collected): ReportGap[] {
     if (c.skipped.size > 0) {
         const kinds = [...c.skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => `${kind} ×${count}`);
         notes.push({ message: `skipped events of kinds this report does not know: ${kinds.join(", ")}` });
-    }
-    if (!c.sawPolicyLoad && c.policies.size === 0) {
-        notes.push({ message: "no policy events in the log: was the preview run with --policy-pack (or a policy group)?" });
     }
     // The engine ends every log with a cancelEvent (it closes the stream); only a missing
     // summaryEvent says the run stopped early.

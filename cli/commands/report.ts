@@ -105,6 +105,12 @@ export async function runReport(flags: ReportFlags, io: CliIO, tool: { readonly 
         if (!(await writeReports(report, flags.outputs ?? [{ format: "text" }], { showPasses: flags.showPasses === true }, io))) {
             return EXIT.usage;
         }
+        for (const problem of events.input.errors ?? []) {
+            io.stderr.write(errorLine(file, problem.line, problem.message));
+        }
+        if (report.summary.inputs.withErrors > 0) {
+            return EXIT.usage;
+        }
         return report.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
     } catch (error) {
         writeFailure(error, io);

@@ -1,6 +1,7 @@
 import { Entity, EntityKind, Inventory, Provenance } from "../model";
 import { CatalogueRule, EnforcementLevel, Outcome, Severity, Status } from "../rules/types";
 import { ConfigError, resolveRuleConfig } from "./config";
+import { redactSecretTexts } from "./redact";
 
 /** A rule's outcome for one entity, with everything a reporter needs. */
 export interface Finding {
@@ -175,7 +176,31 @@ export function runRules(inventory: Inventory, rules: readonly CatalogueRule[], 
             findings.push(toFinding(rule, level, outcome, inventory.get(outcome.ref)));
         }
     }
-    return { findings, configErrors };
+    return { findings: inventory.secretTexts.size > 0 ? redactFindings(findings, inventory.secretTexts) : findings, configErrors };
+}
+
+/**
+ * Findings with every secret text redacted from what they print: the message and the entity's
+ * name. Provenance (URN, address, ARN, file) names the resource, never a value, and is what
+ * waivers and baselines match, so it stays.
+ */
+export function redactFindings(findings: Finding[], secrets: ReadonlySet<string>): Finding[] {
+    const entities = new Map<NonNullable<Finding["entity"]>, NonNullable<Finding["entity"]>>();
+    return findings.map(finding => {
+        const message = redactSecretTexts(finding.message, secrets);
+        let entity = finding.entity;
+        if (entity !== undefined) {
+            const original = entity;
+            let redacted = entities.get(original);
+            if (redacted === undefined) {
+                const name = redactSecretTexts(original.name, secrets);
+                redacted = name === original.name ? original : { kind: original.kind, name, provenance: original.provenance, ref: original.ref };
+                entities.set(original, redacted);
+            }
+            entity = redacted;
+        }
+        return message === finding.message && entity === finding.entity ? finding : { ...finding, message, entity };
+    });
 }
 
 /** A finding that should fail a gate at the given threshold. */

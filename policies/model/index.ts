@@ -11,6 +11,8 @@ export * from "./values";
  * call and most rules read only one or two of them. Only the ref index is built up front (for
  * more than one entity), because a duplicate ref must fail at construction.
  */
+const NO_SECRET_TEXTS: ReadonlySet<string> = new Set<string>();
+
 export class Inventory {
     private readonly entities: readonly Entity[];
     private readonly byRef: Map<EntityRef, Entity> | undefined;
@@ -18,7 +20,13 @@ export class Inventory {
     private byKindAndId: Map<string, Entity> | undefined;
     private referrers: Map<string, Entity[]> | undefined;
 
-    constructor(entities: Iterable<Entity>, readonly gaps: readonly InventoryGap[] = []) {
+    /**
+     * @param secretTexts every string that arrived marked secret (a Pulumi secret, a Terraform
+     * sensitive value) other than key values, which the model holds only as fingerprints. Rules
+     * may judge them, but no output may print them: findings and messages are redacted with them
+     * (engine/redact.ts).
+     */
+    constructor(entities: Iterable<Entity>, readonly gaps: readonly InventoryGap[] = [], readonly secretTexts: ReadonlySet<string> = NO_SECRET_TEXTS) {
         // A copy: the caller's array may change later, the Inventory must not.
         this.entities = Array.isArray(entities) ? (entities as readonly Entity[]).slice() : [...entities];
         if (this.entities.length > 1) {
@@ -35,6 +43,11 @@ export class Inventory {
 
     get size(): number {
         return this.entities.length;
+    }
+
+    /** The same entities and secret texts with more gaps (before the others when `first`). */
+    withGaps(extra: readonly InventoryGap[], first = false): Inventory {
+        return extra.length === 0 ? this : new Inventory(this.entities, first ? [...extra, ...this.gaps] : [...this.gaps, ...extra], this.secretTexts);
     }
 
     all(): IterableIterator<Entity> {

@@ -11,6 +11,7 @@ import { PulumiResourceRecord } from "../sources/pulumi/types";
 import { remediationFor } from "./remediations";
 import { malformedPropsOf, secretPropsOf, unproxied } from "./secret-tap";
 import { inert } from "../engine/inert";
+import { redactSecretTexts } from "../engine/redact";
 
 /** What `reportViolation` accepts at run time (its declared type only shows the string form). */
 interface ViolationInfo {
@@ -283,7 +284,8 @@ function report(
     judging: Judging,
 ): void {
     // The Pulumi CLI prints messages to a terminal: control characters from names are shown, not acted on.
-    const emit = (info: ViolationInfo): void => (reportViolation as unknown as (violation: ViolationInfo) => void)({ ...info, message: inert(info.message) });
+    // Values that arrived as secrets are shown as [secret], whatever the field.
+    const emit = (info: ViolationInfo): void => (reportViolation as unknown as (violation: ViolationInfo) => void)({ ...info, message: inert(redactSecretTexts(info.message, inventory.secretTexts)) });
     for (const gap of inventory.gaps) {
         emit({ message: `cannot evaluate: ${gap.message}`, urn: gap.provenance?.urn ?? fallbackUrn, enforcementLevel: "advisory" });
     }

@@ -134,7 +134,7 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
         return inventory;
     }
     const gap = { message: `the audit's time limit (${formatDuration(timeoutMs)}) ran out: what was not read by then is listed as not read, and the rules that needed it report unknown` };
-    return new Inventory([...inventory.all()], [gap, ...inventory.gaps]);
+    return inventory.withGaps([gap], true);
 }
 
 function formatDuration(ms: number): string {

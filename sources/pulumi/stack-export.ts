@@ -31,7 +31,24 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
 export function inventoryFromStackExport(json: unknown, opts: StackExportOptions = {}): Inventory {
-    return inventoryFromPulumi(recordsFromStackExport(json, opts));
+    const inventory = inventoryFromPulumi(recordsFromStackExport(json, opts));
+    const empty = emptyDeployment(json);
+    // An export with nothing in it passes every rule vacuously: say so, so an empty report is not
+    // read as a clean bill of health (the wrong stack, or one that was never deployed).
+    return empty === undefined ? inventory : inventory.withGaps([{ message: empty }]);
+}
+
+/** Why an export that has been read holds no resources at all, or undefined when it holds some. */
+function emptyDeployment(json: unknown): string | undefined {
+    if (!isObject(json)) {
+        return undefined;
+    }
+    const deployment = "deployment" in json ? json.deployment : isObject(json.checkpoint) ? json.checkpoint.latest : undefined;
+    if (deployment === null || deployment === undefined) {
+        return "the export holds no deployment (a stack that was never deployed?): there is nothing to judge";
+    }
+    const resources = isObject(deployment) ? deployment.resources : undefined;
+    return !Array.isArray(resources) || resources.length === 0 ? "the export holds no resources (a new or destroyed stack?): there is nothing to judge" : undefined;
 }
 
 /** The resources of an export as Pulumi records (stack, providers and pending deletes left out). */

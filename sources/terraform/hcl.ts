@@ -106,7 +106,7 @@ export async function inventoryFromHcl(dirOrFile: string): Promise<Inventory> {
     if (errors.length === 0) {
         return inventory;
     }
-    return new Inventory(inventory.all(), [...inventory.gaps, ...errors.map(errorToGap)]);
+    return inventory.withGaps(errors.map(errorToGap));
 }
 
 /** Records of the root module instance (and the module instances below it), with every error the reading collected. */

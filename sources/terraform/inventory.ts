@@ -247,7 +247,7 @@ class TerraformInventoryBuilder {
                 });
             }
         }
-        return new Inventory(entities, this.gaps);
+        return new Inventory(entities, this.gaps, sensitiveTextsOf(this.records));
     }
 
     private reader(record: TfResourceRecord): Reader {
@@ -1025,4 +1025,37 @@ function quota(read: Reader, values: Bag): Maybe<QuotaSettings | undefined> {
         period: upper(nonEmpty(read.string(block, "period"))),
         offset: read.number(block, "offset"),
     };
+}
+
+/**
+ * The strings Terraform marked sensitive (plan `after_sensitive`, state `sensitive_values`), for
+ * redaction in every output: rules may judge them, nothing may print them. Paths are dotted
+ * without list indexes, as `sensitivePaths` gives them; `*` is the whole resource.
+ */
+function sensitiveTextsOf(records: readonly TfResourceRecord[]): ReadonlySet<string> {
+    const texts = new Set<string>();
+    for (const record of records) {
+        if (record.sensitivePaths.size === 0) {
+            continue;
+        }
+        const pending: Array<{ readonly value: unknown; readonly path: string; readonly sensitive: boolean }> = [{ value: record.values, path: "", sensitive: record.sensitivePaths.has("*") }];
+        while (pending.length > 0) {
+            const { value, path, sensitive } = pending.pop()!;
+            if (typeof value === "string") {
+                if (sensitive && !isTfUnknown(value)) {
+                    texts.add(value);
+                }
+            } else if (Array.isArray(value)) {
+                for (const item of value) {
+                    pending.push({ value: item, path, sensitive });
+                }
+            } else if (typeof value === "object" && value !== null) {
+                for (const [key, item] of Object.entries(value)) {
+                    const child = path === "" ? key : `${path}.${key}`;
+                    pending.push({ value: item, path: child, sensitive: sensitive || record.sensitivePaths.has(child) });
+                }
+            }
+        }
+    }
+    return texts;
 }

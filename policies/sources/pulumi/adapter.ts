@@ -225,7 +225,7 @@ class PulumiInventoryBuilder {
                 });
             }
         }
-        return new Inventory(entities, this.gaps);
+        return new Inventory(entities, this.gaps, secretTextsOf(this.records));
     }
 
     private provenance(record: PulumiResourceRecord): Provenance {
@@ -663,4 +663,44 @@ function quota(p: Bag, path: string): Maybe<QuotaSettings | undefined> {
         return block;
     }
     return { limit: read.number(block, "limit"), period: upper(read.string(block, "period")), offset: read.number(block, "offset") };
+}
+
+/**
+ * The strings inside every property that arrived as a secret (the whole top-level property, as the
+ * secret tap and the export record it), for redaction in every output. Unknown sentinels are no
+ * values and are left out.
+ */
+function secretTextsOf(records: readonly PulumiResourceRecord[]): ReadonlySet<string> {
+    let texts: Set<string> | undefined;
+    for (const record of records) {
+        if (record.secretProps === undefined || record.secretProps.size === 0) {
+            continue;
+        }
+        for (const prop of record.secretProps) {
+            collectStrings(record.props[prop], text => {
+                if (!isSentinel(text)) {
+                    (texts ??= new Set()).add(text);
+                }
+            });
+        }
+    }
+    return texts ?? new Set();
+}
+
+/**
+ * Calls `found` for every string value in a value. Not for object keys: a secret tag map's keys
+ * (`Name`, `apigw-guard:rotated-at`) name fields, and messages must still say which tag to set.
+ */
+export function collectStrings(value: unknown, found: (text: string) => void): void {
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+        const item = pending.pop();
+        if (typeof item === "string") {
+            found(item);
+        } else if (Array.isArray(item)) {
+            pending.push(...item);
+        } else if (typeof item === "object" && item !== null) {
+            pending.push(...Object.values(item));
+        }
+    }
 }
