@@ -1,4 +1,4 @@
-import { promises as fs } from "fs";
+import { promises as fs, realpathSync } from "fs";
 import * as path from "path";
 import { InvalidArgumentError, Option } from "commander";
 import { createReporter, isReportFormat, Report, REPORT_FORMATS, ReportFormat } from "../report";
@@ -126,4 +126,26 @@ export function pairOutputs(sequence: ReadonlyArray<{ readonly flag: "--format" 
         }
     }
     return pairs;
+}
+
+/**
+ * A report written over one of the run's own inputs (`--output plan.json` for `scan plan.json`, or
+ * over the baseline it compares with) would destroy the input silently: refuse, before anything is
+ * read. Paths are compared resolved, and through symbolic links where the file exists.
+ */
+export function refuseOverwritingInputs(outputs: readonly ReportOutput[], inputs: readonly string[]): void {
+    const real = (file: string): string => {
+        try {
+            return realpathSync(file);
+        } catch {
+            return path.resolve(file);
+        }
+    };
+    const inputPaths = new Map(inputs.filter(input => input !== "-").map(input => [real(input), input]));
+    for (const { output } of outputs) {
+        const input = output !== undefined ? inputPaths.get(real(output)) : undefined;
+        if (input !== undefined) {
+            throw new UsageError(`--output '${output}' is also an input ('${input}'): writing the report there would destroy it; choose another file`);
+        }
+    }
 }

@@ -7,7 +7,7 @@ import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } fro
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "../gates";
 import { parseJsonText } from "../../sources/json-text";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
-import { OutputFlags, ReportOutput, writeReports } from "../outputs";
+import { OutputFlags, refuseOverwritingInputs, ReportOutput, writeReports } from "../outputs";
 
 const STDIN_ARG = "-";
 const STDIN_NAME = "<stdin>";
@@ -87,6 +87,7 @@ export async function runReport(flags: ReportFlags, io: CliIO, tool: { readonly 
         if (flags.pulumiEvents === undefined) {
             throw new UsageError("say what to report on: --pulumi-events FILE (the log of `pulumi preview --event-log FILE`)");
         }
+        refuseOverwritingInputs(flags.outputs ?? [], [flags.pulumiEvents, flags.waivers, flags.baseline].filter((file): file is string => file !== undefined));
         const now = clockFrom(flags.now, io.env);
         const gates = await loadGates(flags);
         const file = flags.pulumiEvents === STDIN_ARG ? STDIN_NAME : flags.pulumiEvents;

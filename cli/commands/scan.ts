@@ -4,7 +4,7 @@ import { FailOn, InputKind, INPUT_KINDS, ReportFormat } from "../../report";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
 import { debugDetails, errorLine, TOOL_NAME } from "../errors";
 import { addGateOptions, failOnOption, GateFlags, GATES_HELP } from "../gates";
-import { OutputFlags, ReportOutput, writeReports } from "../outputs";
+import { OutputFlags, refuseOverwritingInputs, ReportOutput, writeReports } from "../outputs";
 
 export interface ScanOptions {
     readonly config?: string;
@@ -97,6 +97,8 @@ export function registerScanCommand(program: Command, options: RegisterCommandOp
  * ends the run with exit 2, but the other inputs are still scanned and reported.
  */
 export async function scan(paths: readonly string[], options: ScanOptions, io: CliIO, tool: { name: string; version: string }): Promise<number> {
+    const outputs = options.outputs ?? [{ format: options.format, ...(options.output !== undefined ? { output: options.output } : {}) }];
+    refuseOverwritingInputs(outputs, [...paths, ...[options.config, options.waivers, options.baseline].filter((file): file is string => file !== undefined)]);
     const report = await scanInputs(paths, {
         ...(options.config !== undefined ? { config: options.config } : {}),
         formatIn: options.formatIn,
@@ -116,7 +118,6 @@ export async function scan(paths: readonly string[], options: ScanOptions, io: C
             }
         },
     });
-    const outputs = options.outputs ?? [{ format: options.format, ...(options.output !== undefined ? { output: options.output } : {}) }];
     if (!(await writeReports(report, outputs, { showPasses: options.showPasses === true }, io))) {
         return EXIT.usage;
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { CliRun, EXAMPLE_INFRA, NOW, resourceNamed, runCli, scan, Scratch, stackExport, STACK_EXPORT } from "./helpers";
+import { CliRun, EXAMPLE_INFRA, NOW, resourceNamed, ROOT, runCli, scan, Scratch, stackExport, STACK_EXPORT } from "./helpers";
 
 /**
  * Input text that would act on a terminal, a log or a pull-request comment (issue: terminal and
@@ -134,5 +134,25 @@ describe("hostile text in inputs: inert in every human-facing writer", function 
             assert.doesNotMatch(run.stderr, /this is a bug|RangeError/);
             assert.match(run.stderr, /nests more than 1000 levels deep/);
         });
+    });
+});
+
+describe("--output never overwrites one of the run's own inputs", function () {
+    this.timeout(60_000);
+    const scratch = new Scratch();
+    after(() => scratch.cleanup());
+
+    it("scan: an output equal to an input, or to the baseline, is refused before anything is read, and the input is intact", () => {
+        const input = scratch.file("stack.json", readFileSync(STACK_EXPORT, "utf8"));
+        const before = readFileSync(input, "utf8");
+        const run = scan([input, "--format", "json", "--output", input]);
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /--output '.*stack\.json' is also an input/);
+        assert.equal(readFileSync(input, "utf8"), before);
+        const baseline = scratch.path("baseline.json");
+        assert.equal(scan([input, "--format", "json", "--output", baseline]).status, 1);
+        const again = scan([input, "--baseline", baseline, "--format", "sarif", "--output", scratch.path("r.sarif"), "--format", "json", "--output", path.relative(ROOT, baseline)]);
+        assert.equal(again.status, 2, again.stderr);
+        assert.match(again.stderr, /is also an input/);
     });
 });

@@ -144,11 +144,14 @@ describe("pulumi events: a hand-written preview (mandatory, advisory, remediate;
 });
 
 describe("pulumi events: robustness", () => {
-    it("notes a log without a summary (cut short) and one without any policy event", () => {
+    it("notes a log without a summary (cut short); a log without any policy event is an input error (nothing to judge is not a pass)", () => {
         const cut = fromText(ndjson([{ policyLoadEvent: {} }, { policyEvent: pack({ resourceUrn: BUCKET, message: "m", color: "raw", policyName: "p", enforcementLevel: "mandatory" }) }]));
         assert.match(cut.inputs[0].gaps?.[0].message ?? "", /no summaryEvent and no closing cancelEvent/);
+        assert.equal(cut.inputs[0].errors, undefined);
         const none = fromText(ndjson([{ preludeEvent: { config: {} } }, { summaryEvent: {} }, { cancelEvent: {} }]));
-        assert.deepEqual(none.inputs[0].gaps?.map(g => g.message), ["no policy events in the log: was the preview run with --policy-pack (or a policy group)?"]);
+        assert.equal(none.inputs[0].gaps, undefined);
+        assert.deepEqual(none.inputs[0].errors?.map(e => e.message), ["no policy events in the log, so there is nothing to report: was the preview run with --policy-pack (or a policy group), and is the log complete?"]);
+        assert.equal(none.summary.inputs.withErrors, 1);
         assert.equal(none.findings.length, 0);
     });
 
