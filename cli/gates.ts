@@ -4,7 +4,7 @@ import { policyWaivers, Waiver } from "apigw-guard/policies/engine/config";
 import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report";
 import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
-import { parseJsonText } from "../sources/json-text";
+import { parseJsonText, parseJsonWithLines } from "../sources/json-text";
 import { NOW_ENV } from "./command";
 import { loadWaiversFile } from "./waivers-file";
 
@@ -136,16 +136,40 @@ export async function loadBaseline(file: string): Promise<Baseline> {
     }
     const parsed = parseJsonText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     if (!parsed.ok) {
-        throw new UsageError(`--baseline: not a JSON report of ${TOOL_NAME} (not valid JSON: ${parsed.problem.reason} at line ${parsed.problem.line}, column ${parsed.problem.column})`, file);
+        throw new UsageError(`--baseline: not a JSON report of ${TOOL_NAME} (not valid JSON: ${parsed.problem.reason} at line ${parsed.problem.line}, column ${parsed.problem.column})`, file, parsed.problem.line);
     }
     try {
         return baselineFromReport(parsed.value, TOOL_NAME);
     } catch (error) {
         if (error instanceof BaselineError) {
-            throw new UsageError(`--baseline: ${error.message}`, file);
+            throw new UsageError(`--baseline: ${error.message}`, file, lineOf(text, error.path));
         }
         throw error;
     }
+}
+
+/** The line of a place in a JSON text (a key's line; an array item's first key), when it can be found. */
+function lineOf(text: string, place: readonly (string | number)[]): number | undefined {
+    if (place.length === 0) {
+        return undefined;
+    }
+    const { value, keyLines } = parseJsonWithLines(text);
+    let container: unknown = value;
+    let line: number | undefined;
+    for (const step of place) {
+        if (typeof container !== "object" || container === null) {
+            break;
+        }
+        if (typeof step === "string") {
+            line = keyLines.get(container)?.[step] ?? line;
+        }
+        container = (container as Record<string | number, unknown>)[step];
+        if (typeof step === "number" && typeof container === "object" && container !== null) {
+            const lines = Object.values(keyLines.get(container) ?? {});
+            line = lines.length > 0 ? Math.min(...lines) : line;
+        }
+    }
+    return line;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

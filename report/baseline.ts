@@ -3,7 +3,8 @@ import type { Baseline } from "./model";
 
 /** Why a file cannot serve as a baseline; phrased without quoting the file. */
 export class BaselineError extends Error {
-    constructor(message: string) {
+    /** @param path where in the report the problem is (`["findings", 3, "fingerprint"]`), to find its line. */
+    constructor(message: string, readonly path: readonly (string | number)[] = []) {
         super(message);
         this.name = "BaselineError";
     }
@@ -21,18 +22,18 @@ export function baselineFromReport(value: unknown, toolName: string): Baseline {
     }
     const tool = value.tool;
     if (!isObject(tool) || tool.name !== toolName) {
-        throw new BaselineError(`not a JSON report of ${toolName} (its 'tool.name' is not '${toolName}'; write one with --format json)`);
+        throw new BaselineError(`not a JSON report of ${toolName} (its 'tool.name' is not '${toolName}'; write one with --format json)`, ["tool"]);
     }
     if (value.reportVersion !== 1) {
-        throw new BaselineError(`a report of version ${typeof value.reportVersion === "number" ? value.reportVersion : "(none)"}, not 1: this ${toolName} cannot read it`);
+        throw new BaselineError(`a report of version ${typeof value.reportVersion === "number" ? value.reportVersion : "(none)"}, not 1: this ${toolName} cannot read it`, ["reportVersion"]);
     }
     if (!Array.isArray(value.findings)) {
-        throw new BaselineError(`not a JSON report of ${toolName} (it has no 'findings' list)`);
+        throw new BaselineError(`not a JSON report of ${toolName} (it has no 'findings' list)`, ["findings"]);
     }
     const failures = new Set<string>();
     value.findings.forEach((finding: unknown, index: number) => {
         if (!isObject(finding) || typeof finding.ruleId !== "string" || typeof finding.status !== "string") {
-            throw new BaselineError(`findings[${index}] is not a finding (no 'ruleId' or 'status')`);
+            throw new BaselineError(`findings[${index}] is not a finding (no 'ruleId' or 'status')`, ["findings", index]);
         }
         if (finding.status !== "fail") {
             return;
@@ -45,7 +46,7 @@ export function baselineFromReport(value: unknown, toolName: string): Baseline {
 function fingerprintFrom(finding: Record<string, unknown>, index: number): string {
     if (finding.fingerprint !== undefined) {
         if (typeof finding.fingerprint !== "string" || !/^[0-9a-f]{32}$/.test(finding.fingerprint)) {
-            throw new BaselineError(`findings[${index}].fingerprint is not a fingerprint of this tool (32 hex digits)`);
+            throw new BaselineError(`findings[${index}].fingerprint is not a fingerprint of this tool (32 hex digits)`, ["findings", index, "fingerprint"]);
         }
         return finding.fingerprint;
     }
@@ -54,7 +55,7 @@ function fingerprintFrom(finding: Record<string, unknown>, index: number): strin
         return fingerprintOf(String(finding.ruleId), "rule", "");
     }
     if (!isObject(entity) || typeof entity.kind !== "string" || typeof entity.ref !== "string") {
-        throw new BaselineError(`findings[${index}].entity has no 'kind' and 'ref'`);
+        throw new BaselineError(`findings[${index}].entity has no 'kind' and 'ref'`, ["findings", index, "entity"]);
     }
     return fingerprintOf(String(finding.ruleId), entity.kind, entity.ref);
 }

@@ -156,3 +156,29 @@ describe("--output never overwrites one of the run's own inputs", function () {
         assert.match(again.stderr, /is also an input/);
     });
 });
+
+describe("baseline errors name the file and the line", function () {
+    this.timeout(60_000);
+    const scratch = new Scratch();
+    after(() => scratch.cleanup());
+
+    it("a malformed finding and a JSON syntax error are reported as file:line", () => {
+        const plan = path.join(EXAMPLE_INFRA, "plan.json");
+        const good = scratch.path("baseline.json");
+        assert.equal(scan([plan, "--format", "json", "--output", good]).status, 1);
+        const report = JSON.parse(readFileSync(good, "utf8")) as { findings: Array<{ status: string; fingerprint?: string }> };
+        const failing = report.findings.findIndex(f => f.status === "fail");
+        assert.ok(failing >= 0);
+        report.findings[failing].fingerprint = "not-a-fingerprint";
+        const text = JSON.stringify(report, null, 2);
+        const expectedLine = text.split("\n").findIndex(line => line.includes("not-a-fingerprint")) + 1;
+        const bad = scratch.file("bad-baseline.json", text);
+        const run = scan([plan, "--baseline", bad]);
+        assert.equal(run.status, 2);
+        assert.ok(run.stderr.includes(`${bad}:${expectedLine}: --baseline: findings[${failing}].fingerprint is not a fingerprint`), run.stderr);
+        const syntax = scratch.file("syntax-baseline.json", "{\n  \"reportVersion\": 1,\n  oops\n}\n");
+        const broken = scan([plan, "--baseline", syntax]);
+        assert.equal(broken.status, 2);
+        assert.ok(broken.stderr.includes(`${syntax}:3: --baseline:`), broken.stderr);
+    });
+});
