@@ -2,16 +2,19 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
+import { TF_UNKNOWN } from "./types";
+import { EvalContext, HclReadOptions } from "./hcl/context";
 import { ModuleConfig } from "./hcl/declarations";
 import { errorToGap, ioReason } from "./hcl/errors";
 import { ModuleInstance } from "./hcl/instance";
 import { ModuleLoader } from "./hcl/read";
 import { collectRecords } from "./hcl/records";
-import { readTfvars } from "./hcl/variables";
+import { readTfvars, Tfvars } from "./hcl/variables";
 import { inventoryFromTerraformRecords } from "./inventory";
 import { TfResourceRecord } from "./types";
 
 export { errorToGap, HclNotice } from "./hcl/errors";
+export { HclReadOptions } from "./hcl/context";
 
 /**
  * The Terraform HCL front end: a directory of `.tf` (and `.tf.json`) files read statically, with
@@ -57,32 +60,32 @@ export interface HclReadResult {
 }
 
 /** Read every `.tf` / `.tf.json` file of a directory as the root module (plus auto-loaded tfvars). */
-export async function recordsFromHclDirectory(dir: string): Promise<HclReadResult> {
+export async function recordsFromHclDirectory(dir: string, options: HclReadOptions = {}): Promise<HclReadResult> {
     const loader = new ModuleLoader();
     const root = await loader.loadModule(dir, []);
     if (root && root.files === 0) {
         loader.errors.push(new SourceError("no Terraform files (.tf, .tf.json) in this directory", dir));
     }
-    const tfvars = root ? await readTfvars(dir, loader.errors) : {};
-    return finish(loader, root, tfvars);
+    const tfvars = root ? await readTfvars(dir, loader.errors) : { values: {}, unknownOthers: false };
+    return finish(loader, root, tfvars, options);
 }
 
 /** Read one `.tf` / `.tf.json` file as a root module of its own (its local modules resolve from its folder). */
-export async function recordsFromHclFile(file: string): Promise<HclReadResult> {
+export async function recordsFromHclFile(file: string, options: HclReadOptions = {}): Promise<HclReadResult> {
     const loader = new ModuleLoader();
     const root = await loader.loadModule(path.dirname(file), [], [path.basename(file)]);
-    return finish(loader, root, {});
+    return finish(loader, root, { values: {}, unknownOthers: false }, options);
 }
 
 /** A directory (see `recordsFromHclDirectory`) or a single file (see `recordsFromHclFile`). */
-export async function recordsFromHcl(dirOrFile: string): Promise<HclReadResult> {
+export async function recordsFromHcl(dirOrFile: string, options: HclReadOptions = {}): Promise<HclReadResult> {
     let stat;
     try {
         stat = await fs.stat(dirOrFile);
     } catch (error) {
         return { records: [], errors: [new SourceError(`cannot read: ${ioReason(error)}`, dirOrFile)] };
     }
-    return stat.isDirectory() ? recordsFromHclDirectory(dirOrFile) : recordsFromHclFile(dirOrFile);
+    return stat.isDirectory() ? recordsFromHclDirectory(dirOrFile, options) : recordsFromHclFile(dirOrFile, options);
 }
 
 export interface HclInventory {
@@ -92,8 +95,8 @@ export interface HclInventory {
 }
 
 /** Records and their Inventory, with the read errors kept apart (a CLI reports them; a gate may fail on them). */
-export async function readHcl(dirOrFile: string): Promise<HclInventory> {
-    const { records, errors } = await recordsFromHcl(dirOrFile);
+export async function readHcl(dirOrFile: string, options: HclReadOptions = {}): Promise<HclInventory> {
+    const { records, errors } = await recordsFromHcl(dirOrFile, options);
     return { inventory: inventoryFromTerraformRecords(records), records, errors };
 }
 
@@ -101,8 +104,8 @@ export async function readHcl(dirOrFile: string): Promise<HclInventory> {
  * The Inventory of a directory or file of Terraform configuration. What could not be read
  * (syntax errors, remote modules) is listed in the Inventory's gaps, as `file:line: message`.
  */
-export async function inventoryFromHcl(dirOrFile: string): Promise<Inventory> {
-    const { inventory, errors } = await readHcl(dirOrFile);
+export async function inventoryFromHcl(dirOrFile: string, options: HclReadOptions = {}): Promise<Inventory> {
+    const { inventory, errors } = await readHcl(dirOrFile, options);
     if (errors.length === 0) {
         return inventory;
     }
@@ -110,11 +113,20 @@ export async function inventoryFromHcl(dirOrFile: string): Promise<Inventory> {
 }
 
 /** Records of the root module instance (and the module instances below it), with every error the reading collected. */
-function finish(loader: ModuleLoader, root: ModuleConfig | undefined, tfvars: Record<string, unknown>): HclReadResult {
+function finish(loader: ModuleLoader, root: ModuleConfig | undefined, tfvars: Tfvars, options: HclReadOptions): HclReadResult {
     if (!root) {
         return { records: [], errors: loader.errors };
     }
+    const values = { ...tfvars.values };
+    if (tfvars.unknownOthers) {
+        for (const name of root.variables.keys()) {
+            if (!Object.prototype.hasOwnProperty.call(values, name)) {
+                values[name] = TF_UNKNOWN;
+            }
+        }
+    }
+    const context = new EvalContext(root.dir, [...loader.realDirs], options);
     const records: TfResourceRecord[] = [];
-    collectRecords(new ModuleInstance(root, "", undefined, tfvars), records);
-    return { records, errors: loader.errors };
+    collectRecords(new ModuleInstance(root, "", undefined, values, context), records);
+    return { records, errors: [...loader.errors, ...context.notices] };
 }
