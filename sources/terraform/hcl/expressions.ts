@@ -1,5 +1,5 @@
 import { TF_UNKNOWN, isTfUnknown } from "../types";
-import { FunctionContext, FunctionError, FUNCTIONS, lexical, sameValue } from "./functions";
+import { APPLY_TIME_FUNCTIONS, FunctionContext, FunctionError, FUNCTIONS, lexical, sameValue } from "./functions";
 import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
 /**
@@ -736,7 +736,9 @@ function call(expr: Extract<Expr, { t: "call" }>, resolver: Resolver, recurse: (
     }
     const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, expr.name) ? FUNCTIONS[expr.name] : undefined;
     if (!fn) {
-        resolver.unsupported?.(expr.name);
+        if (!APPLY_TIME_FUNCTIONS.has(expr.name)) {
+            resolver.unsupported?.(expr.name);
+        }
         expr.args.forEach(recurse);
         return TF_UNKNOWN;
     }

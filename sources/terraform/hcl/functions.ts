@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import * as path from "path";
 import { TF_UNKNOWN, isTfUnknown } from "../types";
 
 /**
@@ -214,6 +215,35 @@ function readText(file: unknown, context: FunctionContext): unknown {
     return read.kind === "text" ? read.text : TF_UNKNOWN;
 }
 
+/** Known only when Terraform applies the configuration: unknown here, and not a gap of this reader. */
+export const APPLY_TIME_FUNCTIONS: ReadonlySet<string> = new Set(["timestamp", "plantimestamp", "uuid", "bcrypt"]);
+
+const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** parseint(): bases 2 to 62, digits 0-9, then a-z, then A-Z (case matters only above base 36). */
+function parseInteger(text: string, base: number): number {
+    if (!Number.isInteger(base) || base < 2 || base > 62) {
+        throw new FunctionError("base must be a whole number between 2 and 62");
+    }
+    const negative = text.startsWith("-");
+    const digits = negative || text.startsWith("+") ? text.slice(1) : text;
+    if (digits === "") {
+        throw new FunctionError("cannot parse an empty number");
+    }
+    let value = 0;
+    for (const char of digits) {
+        let digit = DIGITS.indexOf(char);
+        if (base <= 36 && digit >= 36) {
+            digit -= 26;
+        }
+        if (digit < 0 || digit >= base) {
+            throw new FunctionError("not a number in that base");
+        }
+        value = value * base + digit;
+    }
+    return negative ? -value : value;
+}
+
 const stringFunction = (transform: (text: string) => string): TfFunction => ({ call: ([value]) => transform(str(value)) });
 
 export const FUNCTIONS: Readonly<Record<string, TfFunction>> = {
@@ -392,6 +422,67 @@ export const FUNCTIONS: Readonly<Record<string, TfFunction>> = {
             }
         },
     },
+    parseint: { call: ([text, base]) => parseInteger(str(text), int(base)) },
+    basename: { call: ([value]) => path.posix.basename(str(value)) },
+    dirname: { call: ([value]) => path.posix.dirname(str(value)) },
+    setproduct: {
+        call: sets => {
+            let product: unknown[][] = [[]];
+            for (const set of sets) {
+                product = product.flatMap(prefix => list(set).map(item => [...prefix, item]));
+                if (product.length > 100_000) {
+                    return TF_UNKNOWN;
+                }
+            }
+            return sets.length === 0 ? [] : product;
+        },
+    },
+    range: {
+        call: args => {
+            const [start, limit, step] = args.length === 1 ? [0, num(args[0]), 1] : [num(args[0]), num(args[1]), args.length > 2 ? num(args[2]) : num(args[1]) >= num(args[0]) ? 1 : -1];
+            if (step === 0 || (step > 0 && limit < start) || (step < 0 && limit > start)) {
+                throw new FunctionError("the step does not lead from start to limit");
+            }
+            const out: number[] = [];
+            for (let n = start; step > 0 ? n < limit : n > limit; n += step) {
+                if (out.length >= 1024) {
+                    throw new FunctionError("more than 1024 numbers");
+                }
+                out.push(n);
+            }
+            return out;
+        },
+    },
+    alltrue: { call: ([value]) => list(value).every(item => item === true || item === "true") },
+    anytrue: { call: ([value]) => list(value).some(item => item === true || item === "true") },
+    sort: { call: ([value]) => list(value).map(str).sort(lexical) },
+    reverse: { partial: true, call: ([value]) => [...list(value)].reverse() },
+    index: {
+        call: ([collection, value]) => {
+            const at = list(collection).findIndex(item => sameValue(item, value));
+            if (at < 0) {
+                throw new FunctionError("the item is not in the list");
+            }
+            return at;
+        },
+    },
+    substr: {
+        call: ([value, offset, length]) => {
+            const chars = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(str(value))].map(part => part.segment);
+            let from = int(offset);
+            if (from < 0) {
+                from = Math.max(0, chars.length + from);
+            }
+            const n = int(length);
+            return chars.slice(from, n < 0 ? chars.length : from + n).join("");
+        },
+    },
+    title: stringFunction(text => text.replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_whole, before: string, letter: string) => before + letter.toUpperCase())),
+    // Go's url.QueryEscape: everything but letters, digits and -_.~ is escaped, a space is +.
+    urlencode: stringFunction(text => encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+")),
+    abs: { call: ([value]) => Math.abs(num(value)) },
+    ceil: { call: ([value]) => Math.ceil(num(value)) },
+    floor: { call: ([value]) => Math.floor(num(value)) },
     // Deployment triggers hash the configuration they watch (`sha1(jsonencode([...]))`).
     sha1: { call: ([value]) => createHash("sha1").update(str(value), "utf8").digest("hex") },
     sha256: { call: ([value]) => createHash("sha256").update(str(value), "utf8").digest("hex") },
