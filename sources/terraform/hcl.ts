@@ -22,23 +22,29 @@ export { HclReadOptions } from "./hcl/context";
  * what can be known within the directory and hands one `TfResourceRecord` per resource instance
  * to the shared mapping (`inventory.ts`), exactly as the plan and state front ends do.
  *
- * What is resolved, and what is left unknown ("unknowns, not guesses"):
+ * What is resolved, and what is left unknown ("unknowns, not guesses"), in full in docs/terraform.md:
  * - literals pass through; blocks stay one-element-per-block arrays, as in plan JSON;
  * - `var.x` is the value set in `terraform.tfvars` / `*.auto.tfvars` (root module, directory
- *   input only), else the module argument (child modules), else the variable's `default`;
- *   a variable with none of these is unknown;
- * - `local.x` is the local's value where that is known;
+ *   input only), else the module argument (child modules), else the variable's `default`, with
+ *   the variable's `type` applied (`optional()` defaults); a variable with none of these is unknown,
+ *   and so is one an unreadable tfvars file would set;
+ * - `local.x`, module outputs, operators, conditionals, for-expressions, splats, `terraform.workspace`,
+ *   `path.module` / `path.root` and the functions of `hcl/functions.ts` (with `try` / `can`) are
+ *   evaluated over known values;
  * - `aws_x.y.attr` is the attribute as written in `aws_x.y`'s config when it is known there;
  *   attributes not written in config are computed by the provider (`id`, `arn`) and unknown.
  *   Every such reference is recorded in `references[attribute]` (the resource's address), so the
  *   mapping can link resources whose ids are unknown;
- * - data sources, `path.*`, splats, most functions, and operators over unknowns are unknown;
+ * - data sources, `path.cwd` and functions not implemented are unknown (a notice names the function);
  * - `count = N` yields N records `x.y[0]`…; `for_each` over a known map or set yields
- *   `x.y["k"]`…; when the count or collection is unknown, ONE record with the bare address
- *   `x.y` stands for all instances (its `count.index` / `each.*` are unknown);
+ *   `x.y["k"]`…; `count = 0` or an empty collection yields none. When the count or collection is
+ *   unknown (or the configuration's instance budget is spent), ONE record with the bare address
+ *   `x.y` stands for all instances (its `count.index` / `each.*` are unknown) and a notice names
+ *   the expression;
  * - local modules (`source = "./path"`) are read recursively with addresses prefixed
  *   `module.<name>.` (indexed like resources when the call has `count`/`for_each`); remote
- *   modules are not fetched: a notice says so and the rest is read.
+ *   modules are read where `terraform init` installed them (`.terraform/modules/modules.json`),
+ *   else a notice says they are not fetched and the rest is read.
  * Records carry `file`, the declaration `line` and `attributeLines` (attribute → line).
  *
  * This module is the entry point; the parts are in `hcl/`, each depending only on those listed

@@ -239,6 +239,20 @@ resource "aws_api_gateway_stage" "s" {
         assert.equal(get(prod.records, "module.m.aws_api_gateway_stage.s").values.stage_name, "live");
     });
 
+    it("a value passed through sensitive() is marked sensitive", async () => {
+        const dir = await scratch({
+            "main.tf": `
+resource "aws_api_gateway_stage" "s" {
+  stage_name  = sensitive("prod")
+  description = "plain"
+}
+`,
+        });
+        const stage = get((await recordsFromHcl(dir)).records, "aws_api_gateway_stage.s");
+        assert.equal(stage.values.stage_name, "prod");
+        assert.deepEqual([...stage.sensitivePaths], ["stage_name"]);
+    });
+
     it("file() reads nothing outside the configuration, and no FIFO", async () => {
         const outside = await scratch({ "secret.txt": "machine secret" });
         const dir = await scratch({
