@@ -267,8 +267,15 @@ export class ModuleInstance {
     }
 
     private moduleOutput(callName: string, steps: readonly Step[], keys: Keys, trace: Trace, evaluateKey: (expr: Expr) => unknown): unknown {
-        const picked = pickInstance(this.children(callName), steps, evaluateKey);
+        const children = this.children(callName);
+        const picked = pickInstance(children, steps, evaluateKey);
         if (!picked) {
+            // `module.m[0].x` of a module call with count = 0: Terraform fails (and try() falls back).
+            const [indexStep] = steps;
+            if (children.expansion?.kind === "instances" && indexStep?.kind === "index") {
+                const key = evaluateKey(indexStep.key);
+                return typeof key === "number" || typeof key === "string" ? TF_ERROR : TF_UNKNOWN;
+            }
             return TF_UNKNOWN;
         }
         const [outputStep, ...rest] = picked.rest;

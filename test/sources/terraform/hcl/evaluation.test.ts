@@ -193,6 +193,32 @@ resource "aws_wafv2_web_acl_association" "waf" {
         assert.deepEqual(get(records, "aws_wafv2_web_acl_association.waf").references.resource_arn, ["aws_api_gateway_stage.this"]);
     });
 
+    it("try() falls back over an instance that count = 0 does not create, of a resource or a module", async () => {
+        const dir = await scratch({
+            "main.tf": `
+resource "aws_api_gateway_stage" "none" {
+  count      = 0
+  stage_name = "never"
+}
+module "off" {
+  source = "./mod"
+  count  = 0
+}
+resource "aws_api_gateway_stage" "s" {
+  stage_name  = try(aws_api_gateway_stage.none[0].stage_name, "fallback")
+  description = try(module.off[0].name, "no module")
+}
+`,
+            "mod/main.tf": `output "name" {
+  value = "m"
+}
+`,
+        });
+        const stage = get((await recordsFromHcl(dir)).records, "aws_api_gateway_stage.s");
+        assert.equal(stage.values.stage_name, "fallback");
+        assert.equal(stage.values.description, "no module");
+    });
+
     it("an indexed reference keeps its index when the count is known", async () => {
         const dir = await scratch({
             "main.tf": `
