@@ -763,10 +763,9 @@ function call(expr: Extract<Expr, { t: "call" }>, resolver: Resolver, recurse: (
     try {
         return fn.call(args, context);
     } catch (error) {
-        if (error instanceof FunctionError) {
-            return TF_ERROR;
-        }
-        throw error;
+        // A function's own failure is Terraform's error; anything else (a value too large to
+        // build, say) is this reader's limit: unknown, never a crash of the scan.
+        return error instanceof FunctionError ? TF_ERROR : TF_UNKNOWN;
     }
 }
 

@@ -177,6 +177,10 @@ function format(spec: string, args: readonly unknown[]): unknown {
                 text = `+${text}`;
             }
         }
+        if (width !== undefined && Number(width) > 10_000) {
+            unsupported = true;
+            return whole;
+        }
         if (width !== undefined && text.length < Number(width)) {
             const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(Number(width) - text.length);
             text = flags.includes("-") ? text + pad : pad === "" ? text : pad[0] === "0" && text.startsWith("-") ? `-${pad}${text.slice(1)}` : pad + text;

@@ -219,6 +219,25 @@ resource "aws_api_gateway_stage" "s" {
         assert.equal(stage.values.description, "no module");
     });
 
+    it("for-expression variables are in scope inside index keys", async () => {
+        const dir = await scratch({
+            "main.tf": `
+locals {
+  levels = { a = "ERROR", b = "INFO" }
+  picked = [for k in ["b", "a"] : local.levels[k]]
+}
+resource "aws_api_gateway_stage" "s" {
+  stage_name  = join(",", local.picked)
+  description = format("%999999999d", 1)
+}
+`,
+        });
+        const stage = get((await recordsFromHcl(dir)).records, "aws_api_gateway_stage.s");
+        assert.equal(stage.values.stage_name, "INFO,ERROR");
+        // A width this reader will not build is unknown, not a crash.
+        assert.ok(isTfUnknown(stage.values.description));
+    });
+
     it("an indexed reference keeps its index when the count is known", async () => {
         const dir = await scratch({
             "main.tf": `
