@@ -50,9 +50,11 @@ export { HclReadOptions } from "./hcl/context";
  * This module is the entry point; the parts are in `hcl/`, each depending only on those listed
  * before it:
  * - `lexical.ts`: where comments, quoted strings, templates and heredocs end;
- * - `positions.ts`: lines of blocks and attributes in `.tf` text; `expressions.ts`: templates and
- *   expressions, parsed and evaluated statically;
- * - `errors.ts`: notices and error wording; `declarations.ts`: a module's declarations;
+ * - `positions.ts`: lines of blocks and attributes in `.tf` text; `functions.ts`: Terraform's
+ *   built-in functions; `expressions.ts`: templates and expressions, parsed and evaluated
+ *   statically; `typing.ts`: variable types and `optional()` defaults;
+ * - `errors.ts`: notices and error wording; `context.ts`: what one read shares (workspace, file
+ *   reads, the instance budget, notices); `declarations.ts`: a module's declarations;
  *   `modules.ts`: module sources and `count` / `for_each` expansion;
  * - `read.ts`: files and directories → declarations; `variables.ts`: tfvars and precedence;
  * - `instance.ts`: evaluation within one module instance; `references.ts`: the resources a value
