@@ -4,7 +4,7 @@ import { buildReport, FailOn, InputError, InputKind, InputResult, Report, report
 import { DEFAULT_CONFIG, loadConfigFile } from "../cli/config";
 import { describeUnexpected, InputFailure, TOOL_NAME, UsageError } from "../cli/errors";
 import { clockFrom, configWaivers, loadGates } from "../cli/gates";
-import { loadInput, STDIN_ARG, STDIN_NAME } from "../cli/inputs";
+import { expandInput, loadInput, STDIN_ARG, STDIN_NAME } from "../cli/inputs";
 import { kitVersion } from "./version";
 
 /** One problem met while reading an input: where (file, line when known) and what, never input content. */
@@ -35,12 +35,17 @@ export interface ScanOptions {
     readonly env?: NodeJS.ProcessEnv;
     /** Reads stdin for the input `-` (default: none, and `-` is then an input error). */
     readonly readStdin?: () => Promise<string>;
+    /** Globs of directories not walked when a directory is scanned for Terraform roots (relative paths, or names). */
+    readonly exclude?: readonly string[];
+    /** `terraform.workspace` in Terraform HCL inputs (default `default`). */
+    readonly workspace?: string;
     /** Called, in order, for every problem met while reading inputs; the report lists them too. */
     readonly onInputProblem?: (problem: InputProblem) => void;
 }
 
 /**
- * Evaluates the rules over each input (Terraform plan/state JSON, a directory or file of `.tf`,
+ * Evaluates the rules over each input (Terraform plan/state JSON, a directory or file of `.tf` —
+ * a directory is walked for Terraform roots, each its own input —
  * a Pulumi stack export; `-` for stdin) and returns one report. Each input is read and evaluated on
  * its own (refs stay unique per input). An input that cannot be read is listed in the report with
  * its error, and the others are still scanned. Throws `UsageError` for bad options (a config,
@@ -65,9 +70,14 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     const reader = { readStdin: options.readStdin ?? (() => Promise.reject(new UsageError(`'${STDIN_ARG}' (stdin) is not available here`))) };
     const report = (problem: InputProblem): void => options.onInputProblem?.(problem);
     const results: InputResult[] = [];
+    // A directory stands for every Terraform root in it: each root is its own input.
+    const expanded: string[] = [];
     for (const arg of new Set(inputs)) {
+        expanded.push(...await expandInput(arg, options.formatIn ?? "auto", options.exclude ?? []));
+    }
+    for (const arg of new Set(expanded)) {
         try {
-            const input = await loadInput(arg, options.formatIn ?? "auto", reader);
+            const input = await loadInput(arg, options.formatIn ?? "auto", reader, options.workspace !== undefined ? { workspace: options.workspace } : {});
             const { findings } = runRules(input.inventory, RULES, { config: config.config, now });
             for (const problem of input.problems) {
                 report({ file: problem.file ?? input.file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });

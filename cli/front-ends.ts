@@ -25,9 +25,9 @@ export async function terraformState(json: unknown, file: string): Promise<Front
  * HCL is read file by file: a syntax error in one file leaves the others readable. Errors are
  * problems of the input (the run fails); notices (a remote module that is not fetched) are gaps.
  */
-export async function terraformHcl(dirOrFile: string): Promise<FrontEndResult> {
+export async function terraformHcl(dirOrFile: string, options: { readonly workspace?: string } = {}): Promise<FrontEndResult> {
     const { readHcl, HclNotice, errorToGap } = await import("../sources/terraform/hcl");
-    const { inventory, errors } = await readHcl(dirOrFile);
+    const { inventory, errors } = await readHcl(dirOrFile, options);
     const notices = errors.filter(error => error instanceof HclNotice);
     const problems = errors.filter(error => !(error instanceof HclNotice));
     return {

@@ -22,11 +22,11 @@ export interface InputReader {
  * Read one input into an Inventory. Every problem becomes an `InputFailure` carrying the file,
  * the line where known and what is wrong, never content of the input.
  */
-export async function loadInput(arg: string, forced: InputKind | "auto", reader: InputReader): Promise<LoadedInput> {
+export async function loadInput(arg: string, forced: InputKind | "auto", reader: InputReader, hcl: { readonly workspace?: string } = {}): Promise<LoadedInput> {
     const file = arg === STDIN_ARG ? STDIN_NAME : arg;
     const state: { kind: InputKind | "unknown" } = { kind: forced === "auto" ? "unknown" : forced };
     try {
-        const result = await load(arg, file, forced, state, reader);
+        const result = await load(arg, file, forced, state, reader, hcl);
         if (state.kind === "unknown") {
             throw new Error("input kind not determined");
         }
@@ -43,7 +43,7 @@ export async function loadInput(arg: string, forced: InputKind | "auto", reader:
     }
 }
 
-async function load(arg: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }, reader: InputReader): Promise<FrontEndResult> {
+async function load(arg: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }, reader: InputReader, hcl: { readonly workspace?: string }): Promise<FrontEndResult> {
     if (arg === STDIN_ARG) {
         if (forced === "terraform-hcl") {
             throw new SourceError("Terraform HCL cannot be read from stdin: pass the .tf file or its directory", file);
@@ -68,7 +68,7 @@ async function load(arg: string, file: string, forced: InputKind | "auto", state
             throw new SourceError(`is a directory, not a ${forced} file`, file);
         }
         state.kind = "terraform-hcl";
-        return terraformHcl(arg);
+        return terraformHcl(arg, hcl);
     }
     if (forced === "terraform-hcl" || (forced === "auto" && isTerraformConfigFile(arg))) {
         state.kind = "terraform-hcl";
@@ -77,7 +77,7 @@ async function load(arg: string, file: string, forced: InputKind | "auto", state
             throw new SourceError("not a Terraform configuration file: their names end in .tf or .tf.json", file);
         }
         await readable(arg, file);
-        return terraformHcl(arg);
+        return terraformHcl(arg, hcl);
     }
     const input: { text?: string } = {};
     try {
@@ -256,4 +256,25 @@ export function detectKind(json: unknown, file: string): InputKind {
         return refuse("looks like Terraform JSON configuration: pass it as a file named *.tf.json, or its directory");
     }
     return refuse("an unrecognised JSON object");
+}
+
+/**
+ * The inputs a path argument stands for: a directory given to an auto-detecting or HCL scan is
+ * walked for Terraform roots (`sources/terraform/discover.ts`), each its own input; anything else,
+ * and a directory with no Terraform files anywhere (reported as such when read), is itself.
+ */
+export async function expandInput(arg: string, forced: InputKind | "auto", exclude: readonly string[]): Promise<string[]> {
+    if (arg === STDIN_ARG || (forced !== "auto" && forced !== "terraform-hcl")) {
+        return [arg];
+    }
+    try {
+        if (!(await fs.stat(arg)).isDirectory()) {
+            return [arg];
+        }
+    } catch {
+        return [arg];
+    }
+    const { terraformRoots } = await import("../sources/terraform/discover");
+    const roots = await terraformRoots(arg, { exclude });
+    return roots.length > 0 ? roots : [arg];
 }

@@ -20,13 +20,19 @@ export interface ScanOptions {
     readonly waivers?: GateFlags["waivers"];
     readonly baseline?: GateFlags["baseline"];
     readonly framework?: GateFlags["framework"];
+    /** `--exclude`: directories not walked when a directory is scanned for Terraform roots. */
+    readonly exclude?: readonly string[];
+    /** `--workspace`: `terraform.workspace` in Terraform HCL inputs. */
+    readonly workspace?: string;
 }
 
 const SCAN_HELP = `
 Inputs (detected from content; --format-in forces one):
   terraform-plan   terraform show -json tfplan > plan.json
   terraform-state  terraform show -json > state.json
-  terraform-hcl    a directory of .tf files, or one .tf file (read statically)
+  terraform-hcl    a directory, walked for Terraform roots (each root is its own input; local
+                   modules are read with the root that calls them; .terraform/, .git/ and
+                   node_modules/ are skipped), or one .tf file (read statically)
   pulumi-export    pulumi stack export > stack.json (--show-secrets values are never printed)
   -                read a JSON input from stdin
 
@@ -63,6 +69,8 @@ interface RawScanOptions {
     waivers?: string;
     baseline?: string;
     framework?: string[];
+    exclude?: string[];
+    workspace?: string;
 }
 
 /** `apigw-guard scan <path...>`. */
@@ -82,7 +90,9 @@ export function registerScanCommand(program: Command, options: RegisterCommandOp
         .addOption(failOnOption())
         .addOption(new Option("--format-in <kind>", "input kind, instead of detecting it from content").choices(["auto", ...INPUT_KINDS]).default("auto"))
         .option("--now <iso>", `pin the clock for age rules and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
-        .option("--show-passes", "also list passing and not-applicable findings in text output");
+        .option("--show-passes", "also list passing and not-applicable findings in text output")
+        .option("--exclude <glob>", "a directory not walked for Terraform roots: a path relative to the scanned directory, or a name; * and ** as in waivers (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .option("--workspace <name>", "terraform.workspace for Terraform HCL inputs (default: default)");
     addGateOptions(scanCommand)
         .addHelpText("after", SCAN_HELP)
         .action(async (paths: string[], options: RawScanOptions) => {
@@ -107,6 +117,8 @@ export async function scan(paths: readonly string[], options: ScanOptions, io: C
         ...(options.waivers !== undefined ? { waivers: options.waivers } : {}),
         ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
         ...(options.framework !== undefined ? { framework: options.framework } : {}),
+        ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
+        ...(options.workspace !== undefined ? { workspace: options.workspace } : {}),
         tool,
         env: io.env,
         readStdin: () => io.readStdin(),

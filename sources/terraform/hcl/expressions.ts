@@ -1,4 +1,5 @@
 import { TF_UNKNOWN, isTfUnknown } from "../types";
+import { APPLY_TIME_FUNCTIONS, FunctionContext, FunctionError, FUNCTIONS, lexical, sameValue } from "./functions";
 import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
 /**
@@ -27,7 +28,7 @@ export type Expr =
     | { readonly t: "conditional"; readonly condition: Expr; readonly whenTrue: Expr; readonly whenFalse: Expr }
     | { readonly t: "unary"; readonly op: string; readonly operand: Expr }
     | { readonly t: "binary"; readonly op: string; readonly left: Expr; readonly right: Expr }
-    | { readonly t: "for"; readonly vars: readonly string[]; readonly parts: readonly Expr[] }
+    | { readonly t: "for"; readonly vars: readonly string[]; readonly collection: Expr; readonly key?: Expr; readonly value: Expr; readonly condition?: Expr; readonly group: boolean; readonly object: boolean }
     /** A directive (`%{ if }`) or text this parser does not follow: unknown, with the traversals found in it. */
     | { readonly t: "opaque"; readonly traversals: readonly Expr[] };
 
@@ -35,7 +36,24 @@ export type TraversalExpr = Extract<Expr, { t: "traversal" }>;
 
 /** Looks up what a traversal names (a variable, a local, another resource's attribute...). */
 export interface Resolver {
+    /** `evaluate` sees the for-expression variables in scope where the traversal is (for index keys). */
     traversal(node: TraversalExpr, evaluate: (expr: Expr) => unknown): unknown;
+    /** Files and templates for `file()` and friends; without it they are unknown. */
+    readonly functions?: FunctionContext;
+    /** A function this reader does not implement was called: its value is unknown. */
+    unsupported?(name: string): void;
+    /** A value went through `sensitive()`. */
+    sensitive?(): void;
+}
+
+/**
+ * What Terraform would stop on (a missing map key, an index past the end, a function's error):
+ * unknown to everything (`isTfUnknown`), except `try()` and `can()`, which catch it as Terraform does.
+ */
+export const TF_ERROR = Object.freeze({ __tfUnknown: true as const, __tfError: true as const });
+
+export function isTfError(value: unknown): boolean {
+    return value === TF_ERROR;
 }
 
 /**
@@ -466,7 +484,7 @@ class ExpressionParser {
         return { t: "object", items };
     }
 
-    /** `[for k, v in coll : expr if cond]` / `{for k, v in coll : k => v}`: unknown, but its traversals count. */
+    /** `[for k, v in coll : expr if cond]` / `{for k, v in coll : k => v... if cond}`. */
     private forExpression(close: "]" | "}"): Expr {
         this.pos++; // for
         const vars: string[] = [];
@@ -477,50 +495,44 @@ class ExpressionParser {
                 this.pos++;
             }
         }
+        if (vars.length === 0 || vars.length > 2) {
+            throw new SyntaxGap();
+        }
         this.expect("in");
-        const parts: Expr[] = [this.expression()];
+        this.skipNewlines();
+        const collection = this.expression();
         this.expect(":");
-        while (!this.is(close)) {
+        this.skipNewlines();
+        let key: Expr | undefined;
+        let value = this.expression();
+        this.skipNewlines();
+        if (close === "}") {
+            this.expect("=>");
             this.skipNewlines();
-            if (this.is("=>") || this.is("...") || this.is("if")) {
-                this.pos++;
-                continue;
-            }
-            if (this.pos >= this.tokens.length) {
-                throw new SyntaxGap();
-            }
-            parts.push(this.expression());
+            key = value;
+            value = this.expression();
             this.skipNewlines();
         }
-        this.pos++;
-        return { t: "for", vars, parts };
+        let group = false;
+        if (close === "}" && this.is("...")) {
+            group = true;
+            this.pos++;
+            this.skipNewlines();
+        }
+        let condition: Expr | undefined;
+        if (this.is("if")) {
+            this.pos++;
+            this.skipNewlines();
+            condition = this.expression();
+            this.skipNewlines();
+        }
+        this.expect(close);
+        return { t: "for", vars, collection, ...(key ? { key } : {}), value, ...(condition ? { condition } : {}), group, object: close === "}" };
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation
-
-const FUNCTIONS: Readonly<Record<string, (args: readonly unknown[]) => unknown>> = {
-    toset: ([value]) => (Array.isArray(value) ? [...new Set(value.map(item => scalarKey(item)))].map(k => JSON.parse(k) as unknown) : TF_UNKNOWN),
-    tolist: ([value]) => (Array.isArray(value) ? value : TF_UNKNOWN),
-    tomap: ([value]) => (isPlainObject(value) ? value : TF_UNKNOWN),
-    // Terraform writes object attributes in lexical order; an OpenAPI `body` is often built this way.
-    jsonencode: ([value]) => JSON.stringify(sortKeys(value)),
-};
-
-function sortKeys(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(sortKeys);
-    }
-    if (isPlainObject(value)) {
-        return Object.fromEntries(Object.keys(value).sort().map(key => [key, sortKeys(value[key])]));
-    }
-    return value;
-}
-
-function scalarKey(value: unknown): string {
-    return JSON.stringify(value);
-}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value) && !isTfUnknown(value);
@@ -540,9 +552,19 @@ export function isWhollyKnown(value: unknown): boolean {
     return true;
 }
 
-/** Evaluate an expression; `locals` holds for-expression variables in scope (none here: for is unknown). */
-export function evaluate(expr: Expr, resolver: Resolver): unknown {
-    const recurse = (inner: Expr): unknown => evaluate(inner, resolver);
+/** For-expression variables in scope: name → value. */
+type Scope = ReadonlyMap<string, unknown>;
+
+const EMPTY_SCOPE: Scope = new Map();
+
+/** The first error among values, if any: Terraform stops on it, and try() catches it. */
+function errorAmong(values: readonly unknown[]): unknown {
+    return values.find(isTfError);
+}
+
+/** Evaluate an expression; `scope` holds the for-expression variables in scope. */
+export function evaluate(expr: Expr, resolver: Resolver, scope: Scope = EMPTY_SCOPE): unknown {
+    const recurse = (inner: Expr): unknown => evaluate(inner, resolver, scope);
     switch (expr.t) {
         case "literal":
             return expr.value;
@@ -552,6 +574,7 @@ export function evaluate(expr: Expr, resolver: Resolver): unknown {
                 return recurse(expr.parts[0]);
             }
             let out = "";
+            let unknown = false;
             for (const part of expr.parts) {
                 if (typeof part === "string") {
                     out += part;
@@ -560,40 +583,44 @@ export function evaluate(expr: Expr, resolver: Resolver): unknown {
                 const value = recurse(part);
                 if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
                     out += String(value);
+                } else if (isTfError(value) || (!isTfUnknown(value) && (value === null || typeof value === "object"))) {
+                    // Terraform refuses null and collections in a template.
+                    return TF_ERROR;
                 } else {
-                    return TF_UNKNOWN;
+                    unknown = true;
                 }
             }
-            return out;
+            return unknown ? TF_UNKNOWN : out;
         }
         case "traversal":
+            if (scope.has(expr.root)) {
+                return applySteps(scope.get(expr.root), expr.steps, recurse);
+            }
             return resolver.traversal(expr, recurse);
         case "postfix":
             return applySteps(recurse(expr.target), expr.steps, recurse);
-        case "call": {
-            const fn = FUNCTIONS[expr.name];
-            if (!fn || expr.expand) {
-                return TF_UNKNOWN;
-            }
-            const args = expr.args.map(recurse);
-            return args.every(isWhollyKnown) ? fn(args) : TF_UNKNOWN;
-        }
+        case "call":
+            return call(expr, resolver, recurse);
         case "tuple":
             return expr.items.map(recurse);
         case "object": {
             const out: Record<string, unknown> = {};
             for (const [keyExpr, valueExpr] of expr.items) {
                 const key = recurse(keyExpr);
-                if (typeof key !== "string" && typeof key !== "number") {
-                    return TF_UNKNOWN;
+                if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") {
+                    return isTfError(key) ? TF_ERROR : TF_UNKNOWN;
                 }
                 out[String(key)] = recurse(valueExpr);
             }
             return out;
         }
         case "conditional": {
-            const condition = recurse(expr.condition);
-            return typeof condition === "boolean" ? recurse(condition ? expr.whenTrue : expr.whenFalse) : TF_UNKNOWN;
+            const raw = recurse(expr.condition);
+            const condition = raw === "true" ? true : raw === "false" ? false : raw;
+            if (typeof condition === "boolean") {
+                return recurse(condition ? expr.whenTrue : expr.whenFalse);
+            }
+            return isTfError(condition) || (!isTfUnknown(condition)) ? TF_ERROR : TF_UNKNOWN;
         }
         case "unary": {
             const operand = recurse(expr.operand);
@@ -603,38 +630,173 @@ export function evaluate(expr: Expr, resolver: Resolver): unknown {
             if (expr.op === "-" && typeof operand === "number") {
                 return -operand;
             }
-            return TF_UNKNOWN;
+            return isTfError(operand) ? TF_ERROR : TF_UNKNOWN;
         }
         case "binary":
             return binary(expr.op, recurse(expr.left), recurse(expr.right));
         case "for":
+            return forExpression(expr, resolver, scope);
         case "opaque":
             return TF_UNKNOWN;
     }
 }
 
+/** The most items a for-expression builds: past it the value is unknown rather than a memory hazard. */
+const MAX_FOR_ITEMS = 100_000;
+
+function forExpression(expr: Extract<Expr, { t: "for" }>, resolver: Resolver, scope: Scope): unknown {
+    const collection = evaluate(expr.collection, resolver, scope);
+    let entries: Array<[unknown, unknown]>;
+    if (Array.isArray(collection)) {
+        entries = collection.map((item, index) => [index, item]);
+    } else if (isPlainObject(collection)) {
+        // Terraform walks map and object keys in lexical order.
+        entries = Object.keys(collection).sort(lexical).map(key => [key, collection[key]]);
+    } else {
+        return isTfError(collection) || !isTfUnknown(collection) ? TF_ERROR : TF_UNKNOWN;
+    }
+    if (entries.length > MAX_FOR_ITEMS) {
+        return TF_UNKNOWN;
+    }
+    const [first, second] = expr.vars;
+    const items: unknown[] = [];
+    const keyed: Array<[unknown, unknown]> = [];
+    let unknown = false;
+    for (const [key, value] of entries) {
+        const inner = new Map(scope);
+        if (second !== undefined) {
+            inner.set(first, key);
+            inner.set(second, value);
+        } else {
+            inner.set(first, value);
+        }
+        if (expr.condition) {
+            const keep = evaluate(expr.condition, resolver, inner);
+            if (typeof keep !== "boolean") {
+                if (isTfError(keep)) {
+                    return TF_ERROR;
+                }
+                // Whether this item is in is unknown, so the collection's shape is too.
+                unknown = true;
+                continue;
+            }
+            if (!keep) {
+                continue;
+            }
+        }
+        if (expr.key) {
+            keyed.push([evaluate(expr.key, resolver, inner), evaluate(expr.value, resolver, inner)]);
+        } else {
+            items.push(evaluate(expr.value, resolver, inner));
+        }
+    }
+    if (unknown) {
+        return TF_UNKNOWN;
+    }
+    if (!expr.object) {
+        return items;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of keyed) {
+        if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") {
+            return isTfError(key) || key === null ? TF_ERROR : TF_UNKNOWN;
+        }
+        const name = String(key);
+        if (expr.group) {
+            const group = out[name];
+            out[name] = Array.isArray(group) ? [...group, value] : [value];
+        } else if (Object.prototype.hasOwnProperty.call(out, name)) {
+            // Terraform refuses a duplicate key without `...`.
+            return TF_ERROR;
+        } else {
+            out[name] = value;
+        }
+    }
+    return out;
+}
+
+function call(expr: Extract<Expr, { t: "call" }>, resolver: Resolver, recurse: (inner: Expr) => unknown): unknown {
+    if (expr.name === "try") {
+        // The first argument that does not fail; an unknown one decides nothing yet.
+        for (const arg of expr.args) {
+            const value = recurse(arg);
+            if (!isTfError(value)) {
+                return value;
+            }
+        }
+        return TF_ERROR;
+    }
+    if (expr.name === "can") {
+        const value = expr.args.length === 1 ? recurse(expr.args[0]) : TF_ERROR;
+        return isTfError(value) ? false : isWhollyKnown(value) ? true : TF_UNKNOWN;
+    }
+    if (expr.name === "sensitive") {
+        resolver.sensitive?.();
+        return expr.args.length === 1 ? recurse(expr.args[0]) : TF_ERROR;
+    }
+    const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, expr.name) ? FUNCTIONS[expr.name] : undefined;
+    if (!fn) {
+        if (!APPLY_TIME_FUNCTIONS.has(expr.name)) {
+            resolver.unsupported?.(expr.name);
+        }
+        expr.args.forEach(recurse);
+        return TF_UNKNOWN;
+    }
+    let args = expr.args.map(recurse);
+    if (expr.expand) {
+        const last = args[args.length - 1];
+        if (!Array.isArray(last)) {
+            return isTfError(last) || !isTfUnknown(last) ? TF_ERROR : TF_UNKNOWN;
+        }
+        args = [...args.slice(0, -1), ...last];
+    }
+    if (errorAmong(args) !== undefined) {
+        return TF_ERROR;
+    }
+    if (fn.partial ? args.some(isTfUnknown) : !args.every(isWhollyKnown)) {
+        return TF_UNKNOWN;
+    }
+    const context: FunctionContext = resolver.functions ?? {
+        readFile: () => ({ kind: "refused", reason: "files are not read here" }),
+        renderTemplate: () => TF_UNKNOWN,
+    };
+    try {
+        return fn.call(args, context);
+    } catch (error) {
+        // A function's own failure is Terraform's error; anything else (a value too large to
+        // build, say) is this reader's limit: unknown, never a crash of the scan.
+        return error instanceof FunctionError ? TF_ERROR : TF_UNKNOWN;
+    }
+}
+
 function binary(op: string, left: unknown, right: unknown): unknown {
+    if (isTfError(left) || isTfError(right)) {
+        return TF_ERROR;
+    }
     if (!isWhollyKnown(left) || !isWhollyKnown(right)) {
         return TF_UNKNOWN;
     }
     if (op === "==" || op === "!=") {
-        const equal = JSON.stringify(left) === JSON.stringify(right);
+        const equal = sameValue(left, right);
         return op === "==" ? equal : !equal;
     }
-    if ((op === "&&" || op === "||") && typeof left === "boolean" && typeof right === "boolean") {
+    if (op === "&&" || op === "||") {
+        if (typeof left !== "boolean" || typeof right !== "boolean") {
+            return TF_ERROR;
+        }
         return op === "&&" ? left && right : left || right;
     }
     const a = typeof left === "string" && left.trim() !== "" ? Number(left) : left;
     const b = typeof right === "string" && right.trim() !== "" ? Number(right) : right;
     if (typeof a !== "number" || typeof b !== "number" || Number.isNaN(a) || Number.isNaN(b)) {
-        return TF_UNKNOWN;
+        return TF_ERROR;
     }
     switch (op) {
         case "+": return a + b;
         case "-": return a - b;
         case "*": return a * b;
-        case "/": return b === 0 ? TF_UNKNOWN : a / b;
-        case "%": return b === 0 ? TF_UNKNOWN : a % b;
+        case "/": return b === 0 ? TF_ERROR : a / b;
+        case "%": return b === 0 ? TF_ERROR : a % b;
         case "<": return a < b;
         case ">": return a > b;
         case "<=": return a <= b;
@@ -643,30 +805,45 @@ function binary(op: string, left: unknown, right: unknown): unknown {
     }
 }
 
-/** Follow `.attr` / `[key]` steps into a value; anything missing or unknown on the way is unknown. */
-export function applySteps(start: unknown, steps: readonly Step[], evaluateKey: (expr: Expr) => unknown): unknown {
+/**
+ * Follow `.attr` / `[key]` / `[*]` steps into a value. A step that Terraform would fail on (a
+ * missing key of a known map, an index past the end, an attribute of null) is `TF_ERROR`, unless
+ * `missingIsUnknown`: an attribute the provider computes is absent from config without being an error.
+ */
+export function applySteps(start: unknown, steps: readonly Step[], evaluateKey: (expr: Expr) => unknown, missingIsUnknown = false): unknown {
+    const missing = missingIsUnknown ? TF_UNKNOWN : TF_ERROR;
     let current = start;
-    for (const step of steps) {
-        if (isTfUnknown(current) || current === null || current === undefined) {
-            return TF_UNKNOWN;
+    for (let i = 0; i < steps.length; i++) {
+        const step = steps[i];
+        if (isTfUnknown(current)) {
+            return current;
         }
         if (step.kind === "splat") {
-            return TF_UNKNOWN;
+            // `x[*].a`: over a list, each item; null is an empty list; anything else is a one-item list.
+            const items = Array.isArray(current) ? current : current === null || current === undefined ? [] : [current];
+            const rest = steps.slice(i + 1);
+            return items.map(item => applySteps(item, rest, evaluateKey, missingIsUnknown));
+        }
+        if (current === null || current === undefined) {
+            return missing;
         }
         const key = step.kind === "attr" ? step.name : evaluateKey(step.key);
+        if (isTfUnknown(key)) {
+            return key;
+        }
         if (Array.isArray(current)) {
             const index = typeof key === "number" ? key : typeof key === "string" && /^[0-9]+$/.test(key) ? Number(key) : undefined;
             if (index === undefined || index >= current.length) {
-                return TF_UNKNOWN;
+                return missing;
             }
             current = current[index];
         } else if (isPlainObject(current) && (typeof key === "string" || typeof key === "number")) {
             if (!Object.prototype.hasOwnProperty.call(current, String(key))) {
-                return TF_UNKNOWN;
+                return missing;
             }
             current = current[String(key)];
         } else {
-            return TF_UNKNOWN;
+            return missing;
         }
     }
     return current;
@@ -720,10 +897,13 @@ export function traversalsOf(expr: Expr, bound: ReadonlySet<string> = new Set())
                 visit(node.right, names);
                 return;
             case "for": {
-                const [collection, ...rest] = node.parts;
-                visit(collection, names);
+                visit(node.collection, names);
                 const inner = new Set([...names, ...node.vars]);
-                rest.forEach(part => visit(part, inner));
+                for (const part of [node.key, node.value, node.condition]) {
+                    if (part) {
+                        visit(part, inner);
+                    }
+                }
                 return;
             }
             case "opaque":

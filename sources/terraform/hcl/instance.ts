@@ -1,7 +1,11 @@
 import { TF_UNKNOWN } from "../types";
+import { EvalContext } from "./context";
 import { BlockDecl, META_ARGUMENTS, ModuleConfig } from "./declarations";
-import { applySteps, evaluate, Expr, isPlainObject, parseTemplate, Resolver, Step, TraversalExpr } from "./expressions";
+import { HclNotice } from "./errors";
+import { applySteps, evaluate, Expr, isPlainObject, parseTemplate, Resolver, Step, TF_ERROR, TraversalExpr } from "./expressions";
+import { FunctionContext } from "./functions";
 import { EXPANDING, Expansion, expansionFrom, Keys, ModuleInstances, NO_KEYS, pickInstance } from "./modules";
+import { convert, parseType } from "./typing";
 import { variableSource } from "./variables";
 
 /**
@@ -58,8 +62,33 @@ export class ModuleInstance {
         /** Undefined for the root module, whose variables read `tfvars` instead. */
         readonly call: ModuleCall | undefined,
         private readonly tfvars: Readonly<Record<string, unknown>>,
+        readonly context: EvalContext,
     ) {
         this.prefix = modulePath ? `${modulePath}.` : "";
+    }
+
+    /** `file()` and `templatefile()` in this module: paths as Terraform reads them, templates rendered here. */
+    private functionContext(trace: Trace): FunctionContext {
+        return {
+            readFile: file => {
+                const read = this.context.readFile(file);
+                if (read.kind === "refused") {
+                    this.context.note(`file\u0000${this.config.dir}\u0000${read.reason}`, () =>
+                        new HclNotice(`a file read by file() or templatefile() in ${this.config.displayDir} is not read (${read.reason}); values that use it are unknown`));
+                }
+                return read;
+            },
+            renderTemplate: (text, vars) => {
+                const names = new Map(Object.entries(vars));
+                const resolver: Resolver = {
+                    // A template sees only the variables passed to it.
+                    traversal: (node, recurse) => (names.has(node.root) ? applySteps(names.get(node.root), node.steps, recurse) : TF_ERROR),
+                    functions: this.functionContext(trace),
+                    unsupported: name => this.context.unsupported(name, this.config.displayDir),
+                };
+                return evaluate(parseTemplate(text), resolver);
+            },
+        };
     }
 
     /** Evaluate a value as hcl2json gives it: strings are templates, lists and objects recurse. */
@@ -121,12 +150,18 @@ export class ModuleInstance {
     }
 
     resolver(keys: Keys, trace: Trace): Resolver {
-        return { traversal: node => this.resolveTraversal(node, keys, trace) };
+        return {
+            traversal: (node, recurse) => this.resolveTraversal(node, keys, trace, recurse),
+            functions: this.functionContext(trace),
+            unsupported: name => this.context.unsupported(name, this.config.displayDir),
+            sensitive: () => {
+                trace.sensitive = true;
+            },
+        };
     }
 
-    private resolveTraversal(node: TraversalExpr, keys: Keys, trace: Trace): unknown {
+    private resolveTraversal(node: TraversalExpr, keys: Keys, trace: Trace, evaluateKey: (expr: Expr) => unknown): unknown {
         const [first, ...rest] = node.steps;
-        const evaluateKey = (expr: Expr): unknown => evaluate(expr, this.resolver(keys, trace));
         const iterator = keys.iterators?.get(node.root);
         if (iterator) {
             return first?.kind === "attr" && (first.name === "key" || first.name === "value")
@@ -149,14 +184,18 @@ export class ModuleInstance {
                 }
                 return first.name === "value" && keys.eachValue !== undefined ? applySteps(keys.eachValue, rest, evaluateKey) : TF_UNKNOWN;
             case "module":
-                return this.moduleOutput(first.name, rest, keys, trace);
-            case "data":
+                return this.moduleOutput(first.name, rest, keys, trace, evaluateKey);
             case "path":
+                // The working directory is the machine's, not the configuration's: never read.
+                return first.name === "module" ? applySteps(this.context.pathModule(this.config.dir), rest, evaluateKey)
+                    : first.name === "root" ? applySteps(".", rest, evaluateKey) : TF_UNKNOWN;
             case "terraform":
+                return first.name === "workspace" ? applySteps(this.context.workspace, rest, evaluateKey) : TF_UNKNOWN;
+            case "data":
             case "self":
                 return TF_UNKNOWN;
             default:
-                return this.resourceAttribute(node.root, first.name, rest, keys, trace);
+                return this.resourceAttribute(node.root, first.name, rest, keys, trace, evaluateKey);
         }
     }
 
@@ -201,9 +240,11 @@ export class ModuleInstance {
             if (!source) {
                 return TF_UNKNOWN;
             }
-            return source.from === "argument" && this.call
+            const value = source.from === "argument" && this.call
                 ? this.call.parent.evaluateRaw(source.raw, this.call.keys, trace)
                 : this.evaluateRaw(source.raw, NO_KEYS, trace);
+            const type = parseType(decl.body.type);
+            return type ? convert(value, type) : value;
         });
     }
 
@@ -225,10 +266,16 @@ export class ModuleInstance {
         });
     }
 
-    private moduleOutput(callName: string, steps: readonly Step[], keys: Keys, trace: Trace): unknown {
-        const evaluateKey = (expr: Expr): unknown => evaluate(expr, this.resolver(keys, trace));
-        const picked = pickInstance(this.children(callName), steps, evaluateKey);
+    private moduleOutput(callName: string, steps: readonly Step[], keys: Keys, trace: Trace, evaluateKey: (expr: Expr) => unknown): unknown {
+        const children = this.children(callName);
+        const picked = pickInstance(children, steps, evaluateKey);
         if (!picked) {
+            // `module.m[0].x` of a module call with count = 0: Terraform fails (and try() falls back).
+            const [indexStep] = steps;
+            if (children.expansion?.kind === "instances" && indexStep?.kind === "index") {
+                const key = evaluateKey(indexStep.key);
+                return typeof key === "number" || typeof key === "string" ? TF_ERROR : TF_UNKNOWN;
+            }
             return TF_UNKNOWN;
         }
         const [outputStep, ...rest] = picked.rest;
@@ -238,13 +285,12 @@ export class ModuleInstance {
         return applySteps(picked.instance.use(picked.instance.output(outputStep.name), trace), rest, evaluateKey);
     }
 
-    private resourceAttribute(type: string, name: string, steps: readonly Step[], keys: Keys, trace: Trace): unknown {
+    private resourceAttribute(type: string, name: string, steps: readonly Step[], keys: Keys, trace: Trace, evaluateKey: (expr: Expr) => unknown): unknown {
         const decl = this.config.resources.get(`${type}.${name}`);
         if (!decl) {
             return TF_UNKNOWN;
         }
-        const evaluateKey = (expr: Expr): unknown => evaluate(expr, this.resolver(keys, trace));
-        const expansion = this.expansionOf(`resource\u0000${type}.${name}`, decl.body);
+        const expansion = this.expansionOf(`resource\u0000${type}.${name}`, decl.body, decl, `${this.prefix}${type}.${name}`);
         let instanceKeys: Keys = NO_KEYS;
         let suffix = "";
         let rest = steps;
@@ -259,7 +305,8 @@ export class ModuleInstance {
             const key = evaluateKey(indexStep.key);
             const instance = expansion.instances.find(i => i.index === key);
             if (!instance) {
-                return TF_UNKNOWN;
+                // `aws_x.y[0]` of a resource with count = 0: Terraform fails (and try() falls back).
+                return typeof key === "number" || typeof key === "string" ? TF_ERROR : TF_UNKNOWN;
             }
             instanceKeys = instance.keys;
             suffix = instance.suffix;
@@ -272,18 +319,34 @@ export class ModuleInstance {
         }
         const attribute = attributeStep.name;
         const value = this.use(this.traced(`attr\u0000${type}.${name}${suffix}\u0000${attribute}`, inner => this.evaluateRaw(decl.body[attribute], instanceKeys, inner)), trace);
-        return applySteps(value, after, evaluateKey);
+        // What config leaves out of a nested block the provider may compute: unknown, not an error.
+        return applySteps(value, after, evaluateKey, true);
     }
 
-    /** The instances `count` / `for_each` create, evaluated in this module (memoised per declaration). */
-    expansionOf(key: string, body: Readonly<Record<string, unknown>>): Expansion {
+    /**
+     * The instances `count` / `for_each` create, evaluated in this module (memoised per
+     * declaration). An expansion that cannot be evaluated, or that would take the configuration
+     * past its budget of instances, is unknown, and a notice names the address and the expression.
+     */
+    expansionOf(key: string, body: Readonly<Record<string, unknown>>, decl: BlockDecl, address: string): Expansion {
         const known = this.expansions.get(key);
         if (known) {
             return known;
         }
         this.expansions.set(key, EXPANDING);
         const trace: Trace = { sensitive: false };
-        const expansion = expansionFrom(body, raw => this.evaluateRaw(raw, NO_KEYS, trace));
+        let expansion = expansionFrom(body, raw => this.evaluateRaw(raw, NO_KEYS, trace));
+        const argument = body.count !== undefined ? "count" : "for_each";
+        if (expansion.kind === "instances" && !this.context.reserve(expansion.instances.length)) {
+            expansion = { kind: "unknown", keys: argument === "count" ? { count: TF_UNKNOWN } : { eachKey: TF_UNKNOWN, eachValue: TF_UNKNOWN } };
+            this.context.note(`cap\u0000${address}`, () => new HclNotice(
+                `${address}: expanding its ${argument} would exceed ${this.context.maxInstances} resource and module instances in this configuration; one entity stands for all its instances`,
+                decl.file, decl.attributeLines[argument] ?? decl.line));
+        } else if (expansion.kind === "unknown") {
+            this.context.note(`expansion\u0000${address}`, () => new HclNotice(
+                `${address}: ${argument} = ${expressionText(body[argument])} cannot be evaluated without running Terraform; one entity stands for all its instances`,
+                decl.file, decl.attributeLines[argument] ?? decl.line));
+        }
         this.expansions.set(key, expansion);
         return expansion;
     }
@@ -299,18 +362,26 @@ export class ModuleInstance {
         const decl = this.config.moduleCalls.get(callName);
         const childConfig = this.config.children.get(callName);
         if (decl && childConfig) {
-            expansion = this.expansionOf(`module\u0000${callName}`, decl.body);
             const base = `${this.prefix}module.${callName}`;
+            expansion = this.expansionOf(`module\u0000${callName}`, decl.body, decl, base);
             if (expansion.kind === "instances") {
                 for (const instance of expansion.instances) {
-                    instances.set(instance.index, new ModuleInstance(childConfig, `${base}${instance.suffix}`, { parent: this, decl, keys: instance.keys }, {}));
+                    instances.set(instance.index, new ModuleInstance(childConfig, `${base}${instance.suffix}`, { parent: this, decl, keys: instance.keys }, {}, this.context));
                 }
             } else {
-                instances.set("", new ModuleInstance(childConfig, base, { parent: this, decl, keys: expansion.kind === "unknown" ? expansion.keys : NO_KEYS }, {}));
+                instances.set("", new ModuleInstance(childConfig, base, { parent: this, decl, keys: expansion.kind === "unknown" ? expansion.keys : NO_KEYS }, {}, this.context));
             }
         }
         const children: ModuleInstances<ModuleInstance> = { expansion, instances };
         this.childInstances.set(callName, children);
         return children;
     }
+}
+
+/** An expression as written, for a message: `${...}` unwrapped, on one line, shortened. */
+function expressionText(raw: unknown): string {
+    const text = typeof raw === "string" ? raw.replace(/^\$\{([\s\S]*)\}$/, "$1") : JSON.stringify(raw) ?? "";
+    // Quoted text is left out: a message never carries a value from the input.
+    const line = text.replace(/"(?:[^"\\]|\\.)*"/g, "\"…\"").replace(/\s+/g, " ").trim();
+    return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { parseJsonWithLines } from "../../json-text";
 import { collectDeclarations, mergeDeclarations, ModuleConfig, ParsedFile, Position } from "./declarations";
-import { ioReason, syntaxError } from "./errors";
+import { HclNotice, ioReason, syntaxError } from "./errors";
 import { isPlainObject } from "./expressions";
 import { localSourceOf } from "./modules";
 import { attributeLinesOf, BlockItem, blockPathsOf, jsonAttributeLines, scanHclBody } from "./positions";
@@ -26,24 +26,40 @@ export function hcl2json(): Hcl2Json {
 }
 
 
-/** Loads module directories once each; what cannot be read is collected in `errors`, never thrown. */
+/** `.terraform/modules/modules.json` as `terraform init` writes it: module key (`a.b`) → directory, relative to the root. */
+type ModuleManifest = ReadonlyMap<string, string>;
+
+/**
+ * Loads module directories once each (by real path, so a link back to a directory already read
+ * is the same module); what cannot be read is collected in `errors`, never thrown.
+ */
 export class ModuleLoader {
     readonly errors: SourceError[] = [];
     private readonly configs = new Map<string, Promise<ModuleConfig | undefined>>();
+    private manifest?: Promise<ModuleManifest>;
+    /** The root module's directory as shown: manifest directories are relative to it. */
+    private rootDisplayDir?: string;
 
-    /** Load a module directory (or just `only` files of it) and, recursively, its local modules. */
-    loadModule(displayDir: string, stack: readonly string[], only?: readonly string[]): Promise<ModuleConfig | undefined> {
-        const dir = path.resolve(displayDir);
-        const key = only ? `${dir}\u0000${only.join("\u0000")}` : dir;
-        let loaded = this.configs.get(key);
+    /** Real paths of every directory read: the configuration, where `file()` may read. */
+    readonly realDirs = new Set<string>();
+
+    /** Load a module directory (or just `only` files of it) and, recursively, its local modules; `key` is the module key path (`""` for the root). */
+    async loadModule(displayDir: string, stack: readonly string[], only?: readonly string[], key = ""): Promise<ModuleConfig | undefined> {
+        if (this.rootDisplayDir === undefined) {
+            this.rootDisplayDir = displayDir;
+        }
+        const dir = await realDirectory(displayDir);
+        const cacheKey = only ? `${dir}\u0000${only.join("\u0000")}` : dir;
+        let loaded = this.configs.get(cacheKey);
         if (!loaded) {
-            loaded = this.load(dir, displayDir, [...stack, dir], only);
-            this.configs.set(key, loaded);
+            this.realDirs.add(dir);
+            loaded = this.load(dir, displayDir, [...stack, dir], key, only);
+            this.configs.set(cacheKey, loaded);
         }
         return loaded;
     }
 
-    private async load(dir: string, displayDir: string, stack: readonly string[], only?: readonly string[]): Promise<ModuleConfig | undefined> {
+    private async load(dir: string, displayDir: string, stack: readonly string[], key: string, only?: readonly string[]): Promise<ModuleConfig | undefined> {
         let names: string[];
         if (only) {
             names = [...only];
@@ -61,11 +77,8 @@ export class ModuleLoader {
         };
         for (const name of names) {
             const file = path.join(displayDir, name);
-            let text: string;
-            try {
-                text = await fs.readFile(path.join(dir, name), "utf8");
-            } catch (error) {
-                this.errors.push(new SourceError(`cannot read file: ${ioReason(error)}`, file));
+            const text = await this.readRegularFile(path.join(dir, name), file);
+            if (text === undefined) {
                 continue;
             }
             config.files++;
@@ -75,17 +88,56 @@ export class ModuleLoader {
             }
         }
         for (const [callName, call] of config.moduleCalls) {
-            const childDir = await localSourceOf(callName, call, displayDir, stack);
+            const childKey = key ? `${key}.${callName}` : callName;
+            const installed = await this.installedSource(childKey, call);
+            const childDir = installed ?? await localSourceOf(callName, call, displayDir, stack);
             if (childDir instanceof SourceError) {
                 this.errors.push(childDir);
                 continue;
             }
-            const child = await this.loadModule(childDir, stack);
+            if (stack.includes(await realDirectory(childDir))) {
+                this.errors.push(new SourceError(`module "${callName}" calls a module that includes it (a cycle through ${path.basename(childDir) || childDir}); Terraform refuses this, not read again`, call.file, call.line));
+                continue;
+            }
+            const child = await this.loadModule(childDir, stack, undefined, childKey);
             if (child) {
+                if (child.files === 0) {
+                    this.errors.push(new HclNotice(`module "${callName}": its source directory has no Terraform files (.tf, .tf.json), so it declares nothing`, call.file, call.line));
+                }
                 config.children.set(callName, child);
             }
         }
         return config;
+    }
+
+    /**
+     * A file's text if it is a regular file. Anything else named `*.tf` (a FIFO, a device, a
+     * directory) is skipped with a notice: reading a FIFO would wait forever.
+     */
+    private async readRegularFile(real: string, file: string): Promise<string | undefined> {
+        try {
+            const stat = await fs.stat(real);
+            if (!stat.isFile()) {
+                this.errors.push(new HclNotice("not a regular file; skipped", file));
+                return undefined;
+            }
+            return await fs.readFile(real, "utf8");
+        } catch (error) {
+            this.errors.push(new SourceError(`cannot read file: ${ioReason(error)}`, file));
+            return undefined;
+        }
+    }
+
+    /** Where `terraform init` installed a module call's source, when the root has `.terraform/modules/modules.json` listing it. */
+    private async installedSource(key: string, call: { readonly body: Readonly<Record<string, unknown>> }): Promise<string | undefined> {
+        const source = call.body.source;
+        if (typeof source !== "string" || source.startsWith("./") || source.startsWith("../") || this.rootDisplayDir === undefined) {
+            return undefined;
+        }
+        const root = this.rootDisplayDir;
+        this.manifest ??= readManifest(root);
+        const dir = (await this.manifest).get(key);
+        return dir === undefined ? undefined : path.join(root, dir);
     }
 
     private async parseHclFile(file: string, name: string, text: string): Promise<ParsedFile | undefined> {
@@ -165,4 +217,35 @@ export class ModuleLoader {
         }
         return collectDeclarations(file, normalised, (type, labels) => positions.get([type, ...labels].join("\u0000")) ?? { attributeLines: {} });
     }
+}
+
+/** A directory's real path (links resolved), or its absolute path when it cannot be resolved. */
+async function realDirectory(dir: string): Promise<string> {
+    try {
+        return await fs.realpath(dir);
+    } catch {
+        return path.resolve(dir);
+    }
+}
+
+/** The module manifest `terraform init` writes; missing or unreadable is an empty one (remote modules then stay unread, with a notice). */
+async function readManifest(root: string): Promise<ModuleManifest> {
+    const manifest = new Map<string, string>();
+    try {
+        const file = path.join(root, ".terraform", "modules", "modules.json");
+        const stat = await fs.stat(file);
+        if (!stat.isFile() || stat.size > 16 * 1024 * 1024) {
+            return manifest;
+        }
+        const parsed: unknown = JSON.parse(await fs.readFile(file, "utf8"));
+        const modules = isPlainObject(parsed) ? parsed.Modules : undefined;
+        for (const entry of Array.isArray(modules) ? modules : []) {
+            if (isPlainObject(entry) && typeof entry.Key === "string" && typeof entry.Dir === "string" && entry.Key !== "" && !path.isAbsolute(entry.Dir)) {
+                manifest.set(entry.Key, entry.Dir);
+            }
+        }
+    } catch {
+        // No manifest: `terraform init` has not been run here.
+    }
+    return manifest;
 }

@@ -20,8 +20,8 @@ const ALWAYS_SENSITIVE: Readonly<Record<string, readonly string[]>> = {
 /** Records of every resource instance in `scope` and the module instances below it, in declaration order. */
 export function collectRecords(scope: ModuleInstance, records: TfResourceRecord[]): void {
     for (const decl of scope.config.resources.values()) {
-        const expansion = scope.expansionOf(`resource\u0000${decl.type}.${decl.name}`, decl.body);
         const base = `${scope.prefix}${decl.type}.${decl.name}`;
+        const expansion = scope.expansionOf(`resource\u0000${decl.type}.${decl.name}`, decl.body, decl, base);
         if (expansion.kind === "single") {
             records.push(record(scope, decl, base, NO_KEYS));
         } else if (expansion.kind === "unknown") {

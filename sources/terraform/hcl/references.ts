@@ -118,7 +118,11 @@ function addressesOf(scope: ModuleInstance, traversal: TraversalExpr, keys: Keys
             return;
         default:
             if (RESOURCE_TYPE.test(traversal.root)) {
-                out.add(`${scope.prefix}${traversal.root}.${first.name}${indexSuffix(scope, second, keys)}`);
+                // `aws_x.y[0]` of a resource whose count is unknown names the one entity that stands for all its instances.
+                const decl = scope.config.resources.get(`${traversal.root}.${first.name}`);
+                const base = `${scope.prefix}${traversal.root}.${first.name}`;
+                const expanded = !decl || scope.expansionOf(`resource\u0000${traversal.root}.${first.name}`, decl.body, decl, base).kind !== "unknown";
+                out.add(`${base}${expanded ? indexSuffix(scope, second, keys) : ""}`);
             }
     }
 }
