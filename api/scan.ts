@@ -76,25 +76,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
         expanded.push(...await expandInput(arg, options.formatIn ?? "auto", options.exclude ?? []));
     }
     for (const arg of new Set(expanded)) {
-        try {
-            const input = await loadInput(arg, options.formatIn ?? "auto", reader, options.workspace !== undefined ? { workspace: options.workspace } : {});
-            const { findings } = runRules(input.inventory, RULES, { config: config.config, now });
-            for (const problem of input.problems) {
-                report({ file: problem.file ?? input.file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });
-            }
-            results.push({
-                file: input.file,
-                kind: input.kind,
-                findings,
-                entities: input.inventory.size,
-                gaps: input.inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
-                errors: input.problems.map(problem => inputError(problem.message, problem.file, problem.line, input.file)),
-            });
-        } catch (error) {
-            const failure = error instanceof InputFailure ? error : new InputFailure(arg === STDIN_ARG ? STDIN_NAME : arg, "unknown", describeUnexpected(error), undefined, undefined, error);
-            report({ file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message, error });
-            results.push({ file: failure.input, kind: failure.kind, errors: [inputError(failure.message, failure.file, failure.line, failure.input)] });
-        }
+        results.push(await scanInput(arg, { formatIn: options.formatIn ?? "auto", reader, ...(options.workspace !== undefined ? { workspace: options.workspace } : {}), config: config.config, now, report }));
     }
     return buildReport({
         tool: options.tool ?? { name: TOOL_NAME, version: kitVersion() },
@@ -104,6 +86,39 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
         failOn: options.failOn ?? "mandatory",
         ...gates,
     });
+}
+
+/** How one input is read and judged (`scan` and the golden-report fixture use it alike). */
+export interface InputSettings {
+    readonly formatIn: InputKind | "auto";
+    readonly reader: { readStdin(): Promise<string> };
+    readonly workspace?: string;
+    readonly config: Readonly<Record<string, unknown>>;
+    readonly now: Date;
+    readonly report: (problem: InputProblem) => void;
+}
+
+/** One input read and judged: its findings, gaps and problems, or the error that stopped it. */
+export async function scanInput(arg: string, settings: InputSettings): Promise<InputResult> {
+    try {
+        const input = await loadInput(arg, settings.formatIn, settings.reader, settings.workspace !== undefined ? { workspace: settings.workspace } : {});
+        const { findings } = runRules(input.inventory, RULES, { config: settings.config, now: settings.now });
+        for (const problem of input.problems) {
+            settings.report({ file: problem.file ?? input.file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });
+        }
+        return {
+            file: input.file,
+            kind: input.kind,
+            findings,
+            entities: input.inventory.size,
+            gaps: input.inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
+            errors: input.problems.map(problem => inputError(problem.message, problem.file, problem.line, input.file)),
+        };
+    } catch (error) {
+        const failure = error instanceof InputFailure ? error : new InputFailure(arg === STDIN_ARG ? STDIN_NAME : arg, "unknown", describeUnexpected(error), undefined, undefined, error);
+        settings.report({ file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message, error });
+        return { file: failure.input, kind: failure.kind, errors: [inputError(failure.message, failure.file, failure.line, failure.input)] };
+    }
 }
 
 function inputError(message: string, file: string | undefined, line: number | undefined, input: string): InputError {

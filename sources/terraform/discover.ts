@@ -6,7 +6,8 @@ import { compileGlob, globMatches } from "apigw-guard/policies/engine/glob";
  * Terraform roots in a directory tree, found the way Checkov (`-d`) finds them: every directory
  * holding `.tf` / `.tf.json` files is a configuration; one that another configuration in the
  * tree calls as a local module (`source = "./..."`) is read as part of its caller, and the
- * others are roots, scanned on their own. `.terraform/`, `.git/` and `node_modules/` are not
+ * others are roots, scanned on their own. The scanned directory itself is always a root when it
+ * holds Terraform files. `.terraform/`, `.git/` and `node_modules/` are not
  * walked, nor directories matching an `--exclude` glob; links to directories are not followed.
  */
 
@@ -69,7 +70,9 @@ export async function terraformRoots(dir: string, options: DiscoverOptions = {})
             }
         }
     }
-    const roots = [...configurations.keys()].filter(d => !called.has(d)).sort();
+    // The directory named on the command line is a root when it holds Terraform files, even when
+    // its own examples call it: whoever points the scan at a module wants that module judged.
+    const roots = [...configurations.keys()].filter(d => d === base || !called.has(d)).sort();
     // Configurations that only call each other (a cycle) would have no root: the first becomes one.
     const reached = new Set<string>();
     const reach = (from: string) => {

@@ -6,7 +6,11 @@ import { CliIO } from "../../cli/command";
 import { oneLine } from "../../cli/errors";
 import { FakeApiGateway } from "../../testkit/fake-apigateway";
 import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../sources/aws/support";
+import { auditInProcess } from "./audit-helpers";
 import { cleanEnv, CliRun, NOW } from "./helpers";
+
+/** Fewer attempts and a short request timeout: each generated case ends fast. */
+const audit = (args: readonly string[]): Promise<CliRun> => auditInProcess(args, { overrides: { retry: { ...FAST_RETRY, maxAttempts: 2, maxNetworkAttempts: 1 }, requestTimeoutMs: 2_000 } });
 
 /**
  * Property: whatever an endpoint answers to any one of the audit's reads, `apigw-guard audit`
@@ -23,38 +27,6 @@ const ROUTES = [
     "/restapis/api111/resources", "/restapis/api111/stages", "/usageplans/plan1/keys", "/usageplans/plan1/usage",
 ];
 
-async function audit(args: readonly string[]): Promise<CliRun> {
-    let stdout = "";
-    let stderr = "";
-    const io: CliIO = {
-        stdout: { write: (text: string) => (stdout += text), isTTY: false },
-        stderr: { write: (text: string) => (stderr += text) },
-        env: cleanEnv(),
-        readStdin: async () => "",
-    };
-    let status = -1;
-    const program = new Command("apigw-guard")
-        .exitOverride()
-        .configureOutput({
-            writeOut: text => io.stdout.write(text),
-            writeErr: text => io.stderr.write(text),
-            outputError: (text, write) => write(`apigw-guard: ${oneLine(text.replace(/^error: /, ""))}\n`),
-        });
-    registerAuditCommand(program, {
-        io,
-        tool: { name: "apigw-guard", version: "0.0.0" },
-        onExit: code => {
-            status = code;
-        },
-        auditOverrides: { credentials: CREDENTIALS, retry: { ...FAST_RETRY, maxAttempts: 2, maxNetworkAttempts: 1 }, requestTimeoutMs: 2_000 },
-    });
-    try {
-        await program.parseAsync(["audit", "--now", NOW, ...args], { from: "user" });
-    } catch (error) {
-        status = error instanceof CommanderError ? (error.exitCode === 0 ? 0 : 2) : 99;
-    }
-    return { status, stdout, stderr };
-}
 
 /**
  * Anything JSON in the fields the audit reads. The planted key value goes where key values travel

@@ -5,43 +5,16 @@ import { oneLine } from "../../cli/errors";
 import { CliIO } from "../../cli/command";
 import { FakeApiGateway } from "../../testkit/fake-apigateway";
 import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, smallAccount, startFake } from "../sources/aws/support";
+import { auditInProcess } from "./audit-helpers";
 import { cleanEnv, CliRun, NOW, Scratch } from "./helpers";
+
+const audit = (args: readonly string[]): Promise<CliRun> => auditInProcess(args);
 
 /** The gates over a live account (`audit`): ARN selectors, severity gates and the framework view. */
 
 const REGION = "us-east-1";
 const IDLE_KEY = "arn:aws:apigateway:us-east-1::/apikeys/keyidle";
 
-async function audit(args: readonly string[]): Promise<CliRun> {
-    let stdout = "";
-    let stderr = "";
-    const io: CliIO = {
-        stdout: { write: (text: string) => (stdout += text), isTTY: false },
-        stderr: { write: (text: string) => (stderr += text) },
-        env: cleanEnv(),
-        readStdin: async () => "",
-    };
-    let status = -1;
-    const program = new Command("apigw-guard").exitOverride().configureOutput({
-        writeOut: text => io.stdout.write(text),
-        writeErr: text => io.stderr.write(text),
-        outputError: (text, write) => write(`apigw-guard: ${oneLine(text.replace(/^error: /, ""))}\n`),
-    });
-    registerAuditCommand(program, {
-        io,
-        tool: { name: "apigw-guard", version: "0.0.0" },
-        onExit: code => {
-            status = code;
-        },
-        auditOverrides: { credentials: CREDENTIALS, retry: FAST_RETRY, requestTimeoutMs: 5_000 },
-    });
-    try {
-        await program.parseAsync(["audit", "--now", NOW, ...args], { from: "user" });
-    } catch (error) {
-        status = error instanceof CommanderError ? (error.exitCode === 0 ? 0 : 2) : 99;
-    }
-    return { status, stdout, stderr };
-}
 
 interface AuditReport {
     findings: Array<{ ruleId: string; status: string; severity: string; suppressed?: { waiver: string }; entity?: { ref: string } }>;

@@ -66,12 +66,12 @@ describe("values that arrive marked secret are redacted in every output, whateve
     after(() => scratch.cleanup());
 
     it("stack export: held in plain text, the planted stage and domain names are printed (the check can fail)", () => {
-        const texts = scanAllFormats(scratch, scratch.file("plain.json", exportWith("plain")), "plain");
+        const texts = scanAllFormats(scratch, scratch.file("plain-export.json", exportWith("plain")), "plain");
         assert.ok(findLeaks(texts.stdout, STAGE).length > 0 && findLeaks(texts.stdout, DOMAIN).length > 0);
     });
 
     it("stack export: held as secrets, no fragment of them in any of the six formats or stderr; the findings still stand", () => {
-        const texts = scanAllFormats(scratch, scratch.file("secret.json", exportWith("secret")), "secret");
+        const texts = scanAllFormats(scratch, scratch.file("secret-export.json", exportWith("secret")), "secret");
         assertNoLeak("stack export", texts, PLANTED);
         assert.match(texts.stdout, /custom domain '\[secret\]' uses security policy 'TLS_1_0'/);
         assert.match(texts.stdout, /REST API stage '\[secret\]'/);
@@ -85,7 +85,7 @@ describe("values that arrive marked secret are redacted in every output, whateve
             change.change.after.stage_name = STAGE;
             change.change.after_sensitive = { ...(change.change.after_sensitive as object ?? {}), stage_name: true };
         }
-        const texts = scanAllFormats(scratch, scratch.file("plan.json", plan), "plan");
+        const texts = scanAllFormats(scratch, scratch.file("sensitive-plan.json", plan), "plan");
         assertNoLeak("terraform plan", texts, [STAGE]);
         assert.match(texts.stdout, /stage '\[secret\]'/);
     });

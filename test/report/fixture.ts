@@ -1,8 +1,6 @@
 import * as path from "node:path";
-import { InputFailure } from "../../cli/errors";
-import { loadInput } from "../../cli/inputs";
+import { scanInput } from "../../api/scan";
 import { Waiver } from "apigw-guard/policies/engine/config";
-import { runRules } from "apigw-guard/policies/engine/run";
 import { buildReport, FailOn, FrameworkId, InputResult, Report, reportRules } from "../../report";
 import { RULES } from "apigw-guard/policies/rules/index";
 
@@ -84,27 +82,7 @@ export async function readInputs(inputs: readonly string[]): Promise<InputResult
     try {
         const results: InputResult[] = [];
         for (const arg of inputs) {
-            try {
-                const input = await loadInput(arg, "auto", { readStdin: () => Promise.resolve("") });
-                const { findings } = runRules(input.inventory, RULES, { now: GOLDEN_NOW });
-                results.push({
-                    file: input.file,
-                    kind: input.kind,
-                    findings,
-                    entities: input.inventory.size,
-                    gaps: input.inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
-                    errors: input.problems.map(problem => ({
-                        message: problem.message,
-                        ...(problem.file !== undefined && problem.file !== input.file ? { file: problem.file } : {}),
-                        ...(problem.line !== undefined ? { line: problem.line } : {}),
-                    })),
-                });
-            } catch (error) {
-                if (!(error instanceof InputFailure)) {
-                    throw error;
-                }
-                results.push({ file: error.input, kind: error.kind, errors: [{ message: error.message }] });
-            }
+            results.push(await scanInput(arg, { formatIn: "auto", reader: { readStdin: () => Promise.resolve("") }, config: {}, now: GOLDEN_NOW, report: () => undefined }));
         }
         return results;
     } finally {

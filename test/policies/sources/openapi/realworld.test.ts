@@ -27,12 +27,17 @@ const EXPECTED: Readonly<Record<string, { status: string; why: string }>> = {
     // hashicorp's OpenAPI example: the path is `(var.rest_api_path)`, default "/path1"; no security.
     [`06-hashicorp-rest-api-openapi-example | aws_api_gateway_rest_api.example#/paths/~1path1/get | ${KEY}`]: { status: "fail", why: "no security requirement" },
     [`06-hashicorp-rest-api-openapi-example | aws_api_gateway_rest_api.example#/paths/~1path1/get | ${AUTH}`]: { status: "fail", why: "no authorizer scheme" },
-    // adamwshero: `openapi_definition = templatefile(".../openapi.yaml", {...})`; templatefile is not
-    // evaluated by the HCL reader yet, so the operations cannot be told (see the rendered-file case below).
-    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this# | ${KEY}`]: { status: "unknown", why: "templatefile() body not evaluated statically" },
-    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this# | ${AUTH}`]: { status: "unknown", why: "templatefile() body not evaluated statically" },
-    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this# | ${KEY}`]: { status: "unknown", why: "templatefile() body not evaluated statically" },
-    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this# | ${AUTH}`]: { status: "unknown", why: "templatefile() body not evaluated statically" },
+    // adamwshero: `openapi_definition = templatefile(".../openapi.yaml", {...})`. The HCL reader
+    // renders both examples' templatefile() (its variables are ARNs): the operations
+    // are those of openapi.yaml, as read by hand below (GET /path: key, no authorizer; POST /path2: Lambda authorizer, no key).
+    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path/get | ${KEY}`]: { status: "pass", why: "openapi.yaml: GET /path names the api_key scheme (x-api-key header)" },
+    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path/get | ${AUTH}`]: { status: "fail", why: "openapi.yaml: GET /path has no authorizer (authorization NONE)" },
+    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path2/post | ${KEY}`]: { status: "fail", why: "openapi.yaml: POST /path2 names only the Lambda authorizer, no API key scheme" },
+    [`13-adamwshero-api-gateway-module/examples/nodomainmode | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path2/post | ${AUTH}`]: { status: "pass", why: "openapi.yaml: POST /path2 uses a Lambda (custom) authorizer" },
+    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path/get | ${KEY}`]: { status: "pass", why: "openapi.yaml: GET /path names the api_key scheme (x-api-key header)" },
+    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path/get | ${AUTH}`]: { status: "fail", why: "openapi.yaml: GET /path has no authorizer (authorization NONE)" },
+    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path2/post | ${KEY}`]: { status: "fail", why: "openapi.yaml: POST /path2 names only the Lambda authorizer, no API key scheme" },
+    [`13-adamwshero-api-gateway-module/examples/terraform | module.rest-api.aws_api_gateway_rest_api.this#/paths/~1path2/post | ${AUTH}`]: { status: "pass", why: "openapi.yaml: POST /path2 uses a Lambda (custom) authorizer" },
 };
 
 /** Every scan root of the corpus (PROVENANCE.md): the roots not in EXPECTED define no operation in a body (none, or null there). */
