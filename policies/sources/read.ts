@@ -147,6 +147,9 @@ export class Reader {
         for (const [key, item] of Object.entries(value)) {
             if (this.isRawUnknown(item)) {
                 out[key] = this.rawUnknown;
+            } else if (isUnknown(item)) {
+                // A source may hand over an unknown with its own reason (an export's ciphertext).
+                out[key] = item;
             } else if (typeof item === "string") {
                 out[key] = item;
             } else if (item !== null && item !== undefined) {

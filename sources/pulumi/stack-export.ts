@@ -1,4 +1,4 @@
-import { Inventory } from "apigw-guard/policies/model/index";
+import { Inventory, unknown } from "apigw-guard/policies/model/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
 import { PulumiResourceRecord, SECRET_SIG, SIG_KEY } from "apigw-guard/policies/sources/pulumi/types";
@@ -23,6 +23,11 @@ export const SUPPORTED_DEPLOYMENT_VERSIONS: readonly number[] = [1, 2, 3];
  * value: the rules say "cannot tell" for it instead of judging a ciphertext.
  */
 const UNREADABLE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/**
+ * A secret the export holds only as ciphertext: unknown to the rules, with the reason a person can
+ * act on (it is not "computed", the export just cannot be read without the stack's key).
+ */
+const ENCRYPTED = unknown("encrypted in the export (a Pulumi secret); `pulumi stack export --show-secrets` lets it be judged");
 /** Pulumi's serialized resource reference and output value signatures (property-values.json). */
 const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
@@ -204,6 +209,10 @@ function propertyDependencies(raw: Record<string, unknown>): Record<string, read
  * `--show-secrets` made it readable: it is not a value the program gave, and judging it as one
  * would make the verdict depend on how the export was taken.
  */
+function unreadable(value: unknown): boolean {
+    return value === UNREADABLE || value === ENCRYPTED;
+}
+
 function mergeProperties(inputs: unknown, outputs: unknown): { props: Record<string, unknown>; secretProps: Set<string> } {
     const props: Record<string, unknown> = {};
     const secretProps = new Set<string>();
@@ -228,7 +237,7 @@ function mergeProperties(inputs: unknown, outputs: unknown): { props: Record<str
             }
             const input = decodeValue(rawInput);
             const inputSecret = sawSecret;
-            props[key] = output !== UNREADABLE ? output : input !== UNREADABLE ? input : output;
+            props[key] = !unreadable(output) ? output : !unreadable(input) ? input : output;
             if (outputSecret && inputSecret) {
                 secretProps.add(key);
             }
@@ -303,7 +312,7 @@ function decode(value: unknown): unknown {
         if (typeof bag.plaintext === "string") {
             return decode(decodePlaintext(bag.plaintext));
         }
-        return "value" in bag ? decode(bag.value) : UNREADABLE;
+        return "value" in bag ? decode(bag.value) : ENCRYPTED;
     }
     if (sig === RESOURCE_REFERENCE_SIG) {
         if (typeof bag.id === "string" && bag.id !== "") {

@@ -431,8 +431,8 @@ class PulumiInventoryBuilder {
         if (body === undefined) {
             const raw = record.props.body;
             body = readOpenApiBody(raw, {
-                isRawUnknown: isSentinel,
-                unknownReason: "the OpenAPI body is computed: known only after the update",
+                isRawUnknown: value => isSentinel(value) || isUnknown(value),
+                unknownReason: isUnknown(raw) ? `the OpenAPI body is ${raw.reason}` : "the OpenAPI body is computed: known only after the update",
                 flavour: record.type === T.v2Api ? "http" : "rest",
             });
             this.bodies.set(record, body);
@@ -477,8 +477,9 @@ class PulumiInventoryBuilder {
         if (raw === undefined || raw === null) {
             return { handling: "absent" };
         }
-        if (isSentinel(raw)) {
-            return { handling: generated ? "generated" : isSecret ? "secret" : unknown("the key value is computed: known only after the update") };
+        if (isSentinel(raw) || isUnknown(raw)) {
+            const why = isUnknown(raw) ? `the key value is ${raw.reason}` : "the key value is computed: known only after the update";
+            return { handling: generated ? "generated" : isSecret ? "secret" : unknown(why) };
         }
         if (typeof raw !== "string") {
             return { handling: unknown(`malformed property '${prop}': expected string`) };
@@ -695,6 +696,9 @@ export function collectStrings(value: unknown, found: (text: string) => void): v
     const pending: unknown[] = [value];
     while (pending.length > 0) {
         const item = pending.pop();
+        if (isUnknown(item)) {
+            continue;
+        }
         if (typeof item === "string") {
             found(item);
         } else if (Array.isArray(item)) {

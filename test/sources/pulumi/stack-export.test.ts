@@ -54,6 +54,9 @@ describe("sources/pulumi stack export", () => {
             assert.deepEqual(key?.value, { handling: "secret" }, "no fingerprint and no length from a ciphertext");
             const tags = key?.tags;
             assert.ok(tags && !isUnknown(tags) && isUnknown(tags.owner), "an encrypted tag is unknown, not its ciphertext");
+            // Not "computed": the export holds it encrypted, and the reason says what lets it be judged.
+            const owner = tags.owner;
+            assert.match(isUnknown(owner) ? owner.reason ?? "" : "", /^encrypted in the export \(a Pulumi secret\)/);
             assert.ok(!JSON.stringify(records).includes(Buffer.from(PLANTED).toString("base64")), "the ciphertext is not carried into the records");
             assertNoLeak("the records", JSON.stringify(records), PLANTED);
         });
