@@ -62,7 +62,7 @@ if (require.main === module) {
 function sourcesNote(rule: CatalogueRule): string | undefined {
     const notes: string[] = [];
     if (rule.appliesTo.includes("method") || rule.appliesTo.includes("v2-route")) {
-        notes.push("every operation defined in an API's OpenAPI `body` (read by the Pulumi pack, stack exports, Terraform plan, state and `.tf` files with `jsonencode`; `file()`/`templatefile()` bodies are \"cannot tell yet\"; see [openapi-bodies.md](openapi-bodies.md))");
+        notes.push("every operation defined in an API's OpenAPI `body` (read by the Pulumi pack, stack exports, Terraform plan, state and `.tf` files with `jsonencode`, `file()` and `templatefile()`; see [openapi-bodies.md](openapi-bodies.md))");
     }
     if (rule.appliesTo.includes("v2-route")) {
         notes.push("the route an HTTP API's quick create (`target`) makes");

@@ -6,7 +6,7 @@ import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from 
 import { Bag, Reader } from "apigw-guard/policies/sources/read";
 import { fingerprint } from "apigw-guard/policies/sources/secrets";
 import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
-import { isTfUnknown, TfResourceRecord } from "./types";
+import { isPartialJson, isTfUnknown, TfResourceRecord } from "./types";
 
 /** The Terraform resource types the kit reads (terraform-provider-aws names). */
 export const TfTypes = {
@@ -589,7 +589,8 @@ class TerraformInventoryBuilder {
         let body = this.bodies.get(record);
         if (body === undefined) {
             const read = this.reader(record);
-            body = readOpenApiBody(record.values.body, {
+            const raw = record.values.body;
+            body = readOpenApiBody(isPartialJson(raw) ? raw.partialJson : raw, {
                 isRawUnknown: isTfUnknown,
                 unknownReason: `the OpenAPI body is ${read.unknownReason}`,
                 flavour: record.type === T.v2Api ? "http" : "rest",

@@ -60,6 +60,25 @@ export interface TfResourceRecord {
 /** Marker for a value Terraform does not know yet (`after_unknown`), or an unresolvable expression. */
 export const TF_UNKNOWN = Object.freeze({ __tfUnknown: true as const });
 
+/**
+ * `jsonencode(...)` of a value with unknown parts: the string cannot be known, but its structure
+ * can. It reads as unknown everywhere (it carries the unknown marker), and a reader that can judge a
+ * structure with unknown leaves takes `partialJson` (an OpenAPI body: security does not depend on
+ * the integration ARNs that are unknown until apply).
+ */
+export interface PartialJson {
+    readonly __tfUnknown: true;
+    readonly partialJson: unknown;
+}
+
+export function partialJson(value: unknown): PartialJson {
+    return Object.freeze({ __tfUnknown: true as const, partialJson: value });
+}
+
+export function isPartialJson(value: unknown): value is PartialJson {
+    return typeof value === "object" && value !== null && (value as { __tfUnknown?: unknown }).__tfUnknown === true && "partialJson" in value;
+}
+
 export function isTfUnknown(value: unknown): boolean {
     return value === TF_UNKNOWN || (typeof value === "object" && value !== null && (value as { __tfUnknown?: unknown }).__tfUnknown === true);
 }

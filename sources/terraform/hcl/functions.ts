@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import * as path from "path";
-import { TF_UNKNOWN, isTfUnknown } from "../types";
+import { TF_UNKNOWN, isTfUnknown, partialJson } from "../types";
 
 /**
  * Terraform's built-in functions, one small entry each, over the evaluator's values: strings,
@@ -16,6 +16,19 @@ import { TF_UNKNOWN, isTfUnknown } from "../types";
  */
 
 export class FunctionError extends Error {}
+
+function knownThroughout(value: unknown): boolean {
+    if (isTfUnknown(value)) {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        return value.every(knownThroughout);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).every(knownThroughout);
+    }
+    return true;
+}
 
 /** What a file read for `file()` gives: its text, nothing (missing), or a refusal (outside the configuration, too big, not a regular file). */
 export type FileRead =
@@ -406,7 +419,8 @@ export const FUNCTIONS: Readonly<Record<string, TfFunction>> = {
     toset: { call: ([value]) => (value === null ? null : toSet(list(value))) },
     tomap: { partial: true, call: ([value]) => (value === null ? null : { ...map(value) }) },
     // Terraform writes object attributes in lexical order; an OpenAPI `body` is often built this way.
-    jsonencode: { call: ([value]) => JSON.stringify(sortKeys(value)) },
+    // With unknown parts inside, the text is unknown but the structure is kept (see PartialJson).
+    jsonencode: { partial: true, call: ([value]) => (knownThroughout(value) ? JSON.stringify(sortKeys(value)) : partialJson(value)) },
     jsondecode: {
         call: ([text]) => {
             try {
