@@ -410,7 +410,10 @@ export function locationOf(finding: InputFinding): string {
         return "";
     }
     const p = entity.provenance;
-    return p.urn ?? p.address ?? p.arn ?? entity.ref;
+    const resource = p.urn ?? p.address ?? p.arn ?? entity.ref;
+    // An operation defined in an API's OpenAPI body is the API plus the operation (`GET /pets`):
+    // that is what a person changes, and each operation is its own place in the reports.
+    return p.operation !== undefined ? `${resource} ${p.operation}` : resource;
 }
 
 /** By resource (location), then line, rule, status and message: a total order on one input's findings. */
