@@ -2,7 +2,7 @@ import {
     AccessLogSettings, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, Provenance,
     QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
 } from "apigw-guard/policies/model/index";
-import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "apigw-guard/policies/sources/openapi/index";
+import { apiKeySourceOf, bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "apigw-guard/policies/sources/openapi/index";
 import { Bag, Reader } from "apigw-guard/policies/sources/read";
 import { fingerprint } from "apigw-guard/policies/sources/secrets";
 import { configAddress, IndexedAddress, indexAddress, moduleInstancePath, parseAddress, TfAddress } from "./address";
@@ -634,7 +634,7 @@ class TerraformInventoryBuilder {
         if (typeof explicit === "string") {
             return explicit;
         }
-        const fromBody = keySourceFromBody(this.body(record));
+        const fromBody = apiKeySourceOf(this.body(record));
         // Optional+computed: unknown in a plan when not configured, and then AWS takes the OpenAPI
         // body's extension, or HEADER.
         if (isUnknown(explicit) && (record.configured === undefined || record.configured.api_key_source !== undefined)) {
@@ -991,18 +991,6 @@ function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<strin
 function logGroupNameFromArn(arn: string): string | undefined {
     const match = /:log-group:(.+?)(?::\*)?$/.exec(arn);
     return match ? match[1] : undefined;
-}
-
-/** The OpenAPI `x-amazon-apigateway-api-key-source` extension of a `body`, read as every front end reads it. */
-function keySourceFromBody(body: OpenApiBody): Maybe<string | undefined> {
-    switch (body.state) {
-        case "absent":
-            return undefined;
-        case "read":
-            return body.document.apiKeySource;
-        default:
-            return unknown(body.reason);
-    }
 }
 
 function throttle(read: Reader, values: Bag): Maybe<ThrottleSettings | undefined> {

@@ -112,3 +112,18 @@ export function quickCreateEntities(owner: BodyOwner, routeKey: Maybe<string | u
         v2LoggingLevel: undefined,
     }];
 }
+
+/**
+ * The key source an API's body sets with `x-amazon-apigateway-api-key-source`: undefined without a
+ * body, unknown when the body cannot be read. Every front end reads it through here.
+ */
+export function apiKeySourceOf(body: OpenApiBody): Maybe<string | undefined> {
+    switch (body.state) {
+        case "absent":
+            return undefined;
+        case "read":
+            return body.document.apiKeySource;
+        default:
+            return unknown(body.reason);
+    }
+}

@@ -4,7 +4,7 @@ import {
 } from "../../model";
 // Straight from the module: a re-export compiles to a getter, called on every use.
 import { isUnknown, unknown } from "../../model/values";
-import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "../openapi";
+import { apiKeySourceOf, bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "../openapi";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
@@ -414,15 +414,7 @@ class PulumiInventoryBuilder {
             return explicit;
         }
         // An OpenAPI body may set the source through its vendor extension.
-        const body = this.body(record);
-        switch (body.state) {
-            case "absent":
-                return undefined;
-            case "read":
-                return body.document.apiKeySource;
-            default:
-                return unknown(body.reason);
-        }
+        return apiKeySourceOf(this.body(record));
     }
 
     /** The API's OpenAPI body, read once per record (the key source and the operations both need it). */
