@@ -1027,6 +1027,8 @@ function sensitiveTextsOf(records: readonly TfResourceRecord[]): ReadonlySet<str
         if (record.sensitivePaths.size === 0) {
             continue;
         }
+        // Key values are held only as fingerprints and never printed: they need no redaction.
+        const keyValue = record.type === T.apiKey || record.type === T.usagePlanKey ? "value" : undefined;
         const pending: Array<{ readonly value: unknown; readonly path: string; readonly sensitive: boolean }> = [{ value: record.values, path: "", sensitive: record.sensitivePaths.has("*") }];
         while (pending.length > 0) {
             const { value, path, sensitive } = pending.pop()!;
@@ -1041,7 +1043,9 @@ function sensitiveTextsOf(records: readonly TfResourceRecord[]): ReadonlySet<str
             } else if (typeof value === "object" && value !== null) {
                 for (const [key, item] of Object.entries(value)) {
                     const child = path === "" ? key : `${path}.${key}`;
-                    pending.push({ value: item, path: child, sensitive: sensitive || record.sensitivePaths.has(child) });
+                    if (child !== keyValue) {
+                        pending.push({ value: item, path: child, sensitive: sensitive || record.sensitivePaths.has(child) });
+                    }
                 }
             }
         }

@@ -670,6 +670,10 @@ function secretTextsOf(records: readonly PulumiResourceRecord[]): ReadonlySet<st
             continue;
         }
         for (const prop of record.secretProps) {
+            // Key values are held only as fingerprints and never printed: they need no redaction.
+            if (prop === "value" && (record.type === T.apiKey || record.type === T.usagePlanKey)) {
+                continue;
+            }
             collectStrings(record.props[prop], text => {
                 if (!isSentinel(text)) {
                     (texts ??= new Set()).add(text);
