@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 // Straight from the module: a re-export through `model/index` compiles to a getter, called on every use.
 import { isUnknown, Maybe, unknown, Unknown } from "../../model/values";
 import { UnknownTest, neverUnknown } from "../read";
@@ -116,7 +116,7 @@ export function parseOpenApiText(text: string): { value: unknown } | { reason: s
     }
     try {
         // `silent`: the parser would print warnings with a quote of the source, which may hold a key.
-        const doc = parseDocument(text, { logLevel: "silent", uniqueKeys: true });
+        const doc = yaml().parseDocument(text, { logLevel: "silent", uniqueKeys: true });
         const error = doc.errors[0];
         if (error !== undefined) {
             const at = error.linePos?.[0];
@@ -437,4 +437,12 @@ export function escapePointer(token: string): string {
 
 function unescapePointer(token: string): string {
     return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+let yamlModule: typeof Yaml | undefined;
+
+/** The YAML parser, loaded on the first YAML body (most bodies are JSON; it costs ~20 ms to load, on every scan and pack start). */
+function yaml(): typeof Yaml {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (yamlModule ??= require("yaml") as typeof Yaml);
 }
