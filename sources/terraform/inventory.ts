@@ -27,6 +27,7 @@ export const TfTypes = {
     v2Api: "aws_apigatewayv2_api",
     v2Route: "aws_apigatewayv2_route",
     v2Stage: "aws_apigatewayv2_stage",
+    v2DomainName: "aws_apigatewayv2_domain_name",
 } as const;
 
 const T = TfTypes;
@@ -91,6 +92,7 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
     [T.usagePlanKey]: { usagePlan: ["usage_plan_id"], apiKey: ["key_id"] },
     [T.account]: { cloudwatchRoleArn: ["cloudwatch_role_arn"] },
     [T.domainName]: { domainName: ["domain_name"], securityPolicy: ["security_policy"] },
+    [T.v2DomainName]: { domainName: ["domain_name"], securityPolicy: ["domain_name_configuration.security_policy", "domain_name_configuration"] },
     [T.logGroup]: { logGroupName: ["name"], retentionInDays: ["retention_in_days"] },
     [T.wafv2Association]: { target: ["resource_arn"], resourceArn: ["resource_arn"], webAclArn: ["web_acl_arn"] },
     [T.wafRegionalAssociation]: { target: ["resource_arn"], resourceArn: ["resource_arn"], webAclArn: ["web_acl_id"] },
@@ -513,6 +515,13 @@ class TerraformInventoryBuilder {
                     kind: "domain-name",
                     domainName: required(nonEmpty(read.string(v, "domain_name"))),
                     securityPolicy: upper(nonEmpty(read.string(v, "security_policy"))),
+                });
+            case T.v2DomainName:
+                // An HTTP/WebSocket domain holds its policy in its one domain_name_configuration block.
+                return withBase(this.base(record, read), {
+                    kind: "domain-name",
+                    domainName: required(nonEmpty(read.string(v, "domain_name"))),
+                    securityPolicy: upper(nonEmpty(read.string(v, "domain_name_configuration.security_policy"))),
                 });
             case T.logGroup: {
                 const retention = read.number(v, "retention_in_days");

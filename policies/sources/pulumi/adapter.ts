@@ -26,6 +26,7 @@ const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
     [T.usagePlanKey]: "usage-plan-key",
     [T.account]: "account",
     [T.domainName]: "domain-name",
+    [T.v2DomainName]: "domain-name",
     [T.logGroup]: "log-group",
     [T.wafv2Association]: "web-acl-association",
     [T.wafRegionalAssociation]: "web-acl-association",
@@ -371,6 +372,13 @@ class PulumiInventoryBuilder {
                     kind: "domain-name",
                     domainName: required(read.string(p, "domainName")),
                     securityPolicy: upper(read.string(p, "securityPolicy")),
+                });
+            case T.v2DomainName:
+                // An HTTP/WebSocket domain holds its policy in its one domainNameConfiguration.
+                return this.entity(record, {
+                    kind: "domain-name",
+                    domainName: required(read.string(p, "domainName")),
+                    securityPolicy: upper(read.string(p, "domainNameConfiguration.securityPolicy")),
                 });
             case T.logGroup:
                 return this.entity(record, {

@@ -288,6 +288,32 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(statusOf(list, "apigateway-stage-access-logging", "aws_apigatewayv2_stage.live"), "pass");
     });
 
+    it("maps an HTTP/WebSocket (v2) custom domain to a domain name judged by its domain_name_configuration security policy", () => {
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_apigatewayv2_domain_name", "strict", {
+                domain_name: "ws.example.com",
+                domain_name_configuration: [{ certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpoint_type: "REGIONAL", security_policy: "TLS_1_2" }],
+            }, { attributeLines: { domain_name: 2, domain_name_configuration: 3, "domain_name_configuration.security_policy": 6 } }),
+            record("aws_apigatewayv2_domain_name", "legacy", {
+                domain_name: "old.example.com",
+                domain_name_configuration: [{ certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/def", endpoint_type: "REGIONAL", security_policy: "tls_1_0" }],
+            }),
+            record("aws_apigatewayv2_domain_name", "planned", {
+                domain_name: "new.example.com",
+                domain_name_configuration: [{ certificate_arn: U, endpoint_type: "REGIONAL", security_policy: U }],
+            }, { actions: ["create"] }),
+        ]);
+        const strict = entity(inventory, "aws_apigatewayv2_domain_name.strict", "domain-name");
+        assert.equal(strict.domainName, "ws.example.com");
+        assert.equal(strict.securityPolicy, "TLS_1_2");
+        assert.equal(strict.provenance.fieldLines?.securityPolicy, 6, "a finding points at the security_policy line");
+        assert.equal(entity(inventory, "aws_apigatewayv2_domain_name.legacy", "domain-name").securityPolicy, "TLS_1_0");
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.strict"), "pass");
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.legacy"), "fail");
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.planned"), "unknown");
+    });
+
     it("takes an unresolved stage name from the stage it refers to", () => {
         const inventory = inventoryFromTerraformRecords([
             record("aws_api_gateway_rest_api", "api", { id: U }),

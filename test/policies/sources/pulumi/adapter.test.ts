@@ -130,6 +130,23 @@ describe("sources/pulumi adapter", () => {
         assert.ok(isUnknown(computed.apiKeySource));
     });
 
+    it("reads an HTTP/WebSocket (v2) domain name's security policy from its domainNameConfiguration", () => {
+        const config = (securityPolicy: unknown) => ({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy });
+        const inventory = inventoryFromPulumi([
+            rec("aws:apigatewayv2/domainName:DomainName", "ws", { domainName: "ws.example.com", domainNameConfiguration: config("TLS_1_2") }),
+            rec("aws:apigatewayv2/domainName:DomainName", "old", { domainName: "old.example.com", domainNameConfiguration: config("tls_1_0") }),
+            rec("aws:apigatewayv2/domainName:DomainName", "preview", { domainName: "new.example.com", domainNameConfiguration: config(U) }),
+        ]);
+        const policyOf = (name: string) => {
+            const found = inventory.get(urn("aws:apigatewayv2/domainName:DomainName", name));
+            assert.equal(found?.kind, "domain-name");
+            return found.kind === "domain-name" ? found.securityPolicy : undefined;
+        };
+        assert.equal(policyOf("ws"), "TLS_1_2");
+        assert.equal(policyOf("old"), "TLS_1_0");
+        assert.ok(isUnknown(policyOf("preview")));
+    });
+
     it("turns malformed properties into unknowns that name the field, never the value", () => {
         const inventory = inventoryFromPulumi([
             rec(T.method, "m", { httpMethod: "GET", apiKeyRequired: { nested: "SECRET-LOOKING" } }),
