@@ -108,6 +108,17 @@ export interface StageEntity extends EntityBase {
     readonly arn?: Maybe<string | undefined>;
     /** v2 only: `defaultRouteSettings` logging level (v2 has no separate method settings). */
     readonly v2LoggingLevel?: Maybe<string | undefined>;
+    /** v2 only: `defaultRouteSettings.dataTraceEnabled` (full request/response logging, WebSocket APIs). */
+    readonly v2DataTraceEnabled?: Maybe<boolean | undefined>;
+    /** v2 only: the per-route overrides (`routeSettings`); undefined when there are none. */
+    readonly v2RouteSettings?: Maybe<readonly V2RouteSettings[] | undefined>;
+}
+
+/** One `routeSettings` entry of a v2 stage: the route's own execution logging settings. */
+export interface V2RouteSettings {
+    readonly routeKey: Maybe<string>;
+    readonly loggingLevel: Maybe<string | undefined>;
+    readonly dataTraceEnabled: Maybe<boolean | undefined>;
 }
 
 export interface MethodSettingsEntity extends EntityBase {

@@ -1,6 +1,6 @@
 import {
     AccessLogSettings, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, Provenance,
-    QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
+    QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage, V2RouteSettings,
 } from "apigw-guard/policies/model/index";
 import { bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "apigw-guard/policies/sources/openapi/index";
 import { Bag, Reader } from "apigw-guard/policies/sources/read";
@@ -101,6 +101,8 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
     [T.v2Stage]: {
         restApi: ["api_id"], stageName: ["name"], accessLogSettings: ["access_log_settings"],
         v2LoggingLevel: ["default_route_settings.logging_level", "default_route_settings"],
+        v2DataTraceEnabled: ["default_route_settings.data_trace_enabled", "default_route_settings"],
+        v2RouteSettings: ["route_settings"],
     },
 };
 
@@ -565,7 +567,9 @@ class TerraformInventoryBuilder {
                     stageName: required(nonEmpty(read.string(v, "name"))),
                     accessLogSettings: this.accessLogs(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
-                    v2LoggingLevel: upper(nonEmpty(read.string(v, "default_route_settings.logging_level"))),
+                    v2LoggingLevel: this.optionalComputed(record, "default_route_settings.logging_level", upper(nonEmpty(read.string(v, "default_route_settings.logging_level")))),
+                    v2DataTraceEnabled: read.boolean(v, "default_route_settings.data_trace_enabled"),
+                    v2RouteSettings: this.routeSettings(record, read),
                 });
             default:
                 return undefined;
@@ -635,6 +639,38 @@ class TerraformInventoryBuilder {
             entities.push(...quickCreateEntities(owner, nonEmpty(read.string(record.values, "route_key")), uncertain));
         }
         return entities;
+    }
+
+    /**
+     * An optional+computed attribute is unknown in a plan whenever the configuration leaves it out,
+     * and AWS then applies its default (for a v2 route's logging level: none, so OFF). Only a value
+     * the configuration sets stays unknown.
+     */
+    private optionalComputed<V>(record: TfResourceRecord, path: string, value: Maybe<V | undefined>): Maybe<V | undefined> {
+        if (!isUnknown(value) || record.configured === undefined || record.configured[path] !== undefined) {
+            return value;
+        }
+        return record.actions !== undefined && record.actions.includes("create") ? undefined : value;
+    }
+
+    /** A v2 stage's `route_settings` blocks (a set: one per route key). */
+    private routeSettings(record: TfResourceRecord, read: Reader): Maybe<readonly V2RouteSettings[] | undefined> {
+        const list = read.array(record.values, "route_settings");
+        if (list === undefined || isUnknown(list)) {
+            return list;
+        }
+        const settings: V2RouteSettings[] = [];
+        for (const item of list) {
+            if (isTfUnknown(item)) {
+                return unknown(`a route_settings block of the stage is ${read.unknownReason}`);
+            }
+            settings.push({
+                routeKey: required(nonEmpty(read.string(item, "route_key"))),
+                loggingLevel: this.optionalComputed(record, "route_settings.logging_level", upper(nonEmpty(read.string(item, "logging_level")))),
+                dataTraceEnabled: read.boolean(item, "data_trace_enabled"),
+            });
+        }
+        return settings.length === 0 ? undefined : settings;
     }
 
     private apiKeySource(record: TfResourceRecord, read: Reader): Maybe<string | undefined> {

@@ -1,6 +1,6 @@
 import {
     AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe,
-    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage,
+    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage, V2RouteSettings,
 } from "../../model";
 // Straight from the module: a re-export compiles to a getter, called on every use.
 import { isUnknown, unknown } from "../../model/values";
@@ -324,6 +324,8 @@ class PulumiInventoryBuilder {
                     accessLogSettings: this.accessLogs(record),
                     arn: read.string(p, "arn"),
                     v2LoggingLevel: upper(read.string(p, "defaultRouteSettings.loggingLevel")),
+                    v2DataTraceEnabled: read.boolean(p, "defaultRouteSettings.dataTraceEnabled"),
+                    v2RouteSettings: routeSettings(p),
                 });
             case T.methodSettings: {
                 const stageName = required(read.string(p, "stageName"));
@@ -715,4 +717,24 @@ export function collectStrings(value: unknown, found: (text: string) => void): v
             pending.push(...Object.values(item));
         }
     }
+}
+
+/** A v2 stage's `routeSettings` (one entry per route key). */
+function routeSettings(p: Bag): Maybe<readonly V2RouteSettings[] | undefined> {
+    const list = read.array(p, "routeSettings");
+    if (list === undefined || isUnknown(list)) {
+        return list;
+    }
+    const settings: V2RouteSettings[] = [];
+    for (const item of list) {
+        if (isSentinel(item)) {
+            return unknown("a routeSettings entry of the stage is computed: known only after the update");
+        }
+        settings.push({
+            routeKey: required(read.string(item, "routeKey")),
+            loggingLevel: upper(read.string(item, "loggingLevel")),
+            dataTraceEnabled: read.boolean(item, "dataTraceEnabled"),
+        });
+    }
+    return settings.length === 0 ? undefined : settings;
 }

@@ -288,6 +288,61 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(statusOf(list, "apigateway-stage-access-logging", "aws_apigatewayv2_stage.live"), "pass");
     });
 
+    it("reads a WebSocket stage's default_route_settings and route_settings data trace, and judges them", () => {
+        const ws = record("aws_apigatewayv2_api", "ws", { id: U, protocol_type: "WEBSOCKET" });
+        const refs = { references: { api_id: ["aws_apigatewayv2_api.ws"] } };
+        const inventory = inventoryFromTerraformRecords([
+            ws,
+            record("aws_apigatewayv2_stage", "traced", {
+                api_id: U, name: "traced",
+                default_route_settings: [{ data_trace_enabled: true, detailed_metrics_enabled: false, logging_level: "INFO", throttling_burst_limit: 500, throttling_rate_limit: 1000 }],
+            }, { ...refs, attributeLines: { default_route_settings: 4, "default_route_settings.data_trace_enabled": 5 } }),
+            record("aws_apigatewayv2_stage", "route_traced", {
+                api_id: U, name: "route_traced",
+                default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" }],
+                route_settings: [
+                    { route_key: "$connect", data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" },
+                    { route_key: "sendmessage", data_trace_enabled: true, detailed_metrics_enabled: false, logging_level: "INFO" },
+                ],
+            }, refs),
+            record("aws_apigatewayv2_stage", "quiet", {
+                api_id: U, name: "quiet",
+                default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" }],
+            }, refs),
+        ]);
+        const traced = entity(inventory, "aws_apigatewayv2_stage.traced", "stage");
+        assert.equal(traced.v2DataTraceEnabled, true);
+        assert.equal(traced.v2RouteSettings, undefined);
+        assert.equal(traced.provenance.fieldLines?.v2DataTraceEnabled, 5);
+        const routes = entity(inventory, "aws_apigatewayv2_stage.route_traced", "stage").v2RouteSettings;
+        assert.deepEqual(routes, [
+            { routeKey: "$connect", loggingLevel: "ERROR", dataTraceEnabled: false },
+            { routeKey: "sendmessage", loggingLevel: "INFO", dataTraceEnabled: true },
+        ]);
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.traced"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.route_traced"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.quiet"), "pass");
+    });
+
+    it("takes a v2 stage's unconfigured logging_level (optional+computed, unknown in a create plan) as AWS's default, and keeps a configured one unknown", () => {
+        const ws = record("aws_apigatewayv2_api", "ws", { id: U, protocol_type: "WEBSOCKET" }, { actions: ["create"] });
+        const planned = (name: string, configured: Record<string, "constant" | "expression" | "block">) => record("aws_apigatewayv2_stage", name, {
+            api_id: U, name, arn: U,
+            default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: U }],
+        }, { references: { api_id: ["aws_apigatewayv2_api.ws"] }, actions: ["create"], configured });
+        const inventory = inventoryFromTerraformRecords([
+            ws,
+            planned("unset", { api_id: "expression", name: "constant", default_route_settings: "block", "default_route_settings.data_trace_enabled": "constant" }),
+            planned("from_var", { api_id: "expression", name: "constant", default_route_settings: "block", "default_route_settings.logging_level": "expression" }),
+        ]);
+        assert.equal(entity(inventory, "aws_apigatewayv2_stage.unset", "stage").v2LoggingLevel, undefined);
+        assert.ok(isUnknown(entity(inventory, "aws_apigatewayv2_stage.from_var", "stage").v2LoggingLevel));
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.unset"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.from_var"), "unknown");
+    });
+
     it("maps an HTTP/WebSocket (v2) custom domain to a domain name judged by its domain_name_configuration security policy", () => {
         const inventory = inventoryFromTerraformRecords([
             record("aws_apigatewayv2_domain_name", "strict", {

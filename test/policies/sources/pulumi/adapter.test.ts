@@ -130,6 +130,28 @@ describe("sources/pulumi adapter", () => {
         assert.ok(isUnknown(computed.apiKeySource));
     });
 
+    it("reads a v2 stage's defaultRouteSettings data trace and its routeSettings", () => {
+        const stageType = "aws:apigatewayv2/stage:Stage";
+        const inventory = inventoryFromPulumi([
+            rec(stageType, "live", {
+                apiId: "ws1234", name: "live",
+                defaultRouteSettings: { dataTraceEnabled: true, loggingLevel: "info", throttlingBurstLimit: 500 },
+                routeSettings: [{ routeKey: "sendmessage", dataTraceEnabled: U, loggingLevel: "ERROR" }],
+            }),
+            rec(stageType, "computed", { apiId: "ws1234", name: "computed", routeSettings: U }),
+        ]);
+        const stage = inventory.get(urn(stageType, "live")) as StageEntity;
+        assert.equal(stage.v2LoggingLevel, "INFO");
+        assert.equal(stage.v2DataTraceEnabled, true);
+        assert.ok(Array.isArray(stage.v2RouteSettings));
+        assert.equal(stage.v2RouteSettings[0].routeKey, "sendmessage");
+        assert.equal(stage.v2RouteSettings[0].loggingLevel, "ERROR");
+        assert.ok(isUnknown(stage.v2RouteSettings[0].dataTraceEnabled));
+        const computed = inventory.get(urn(stageType, "computed")) as StageEntity;
+        assert.ok(isUnknown(computed.v2RouteSettings));
+        assert.equal(computed.v2DataTraceEnabled, undefined);
+    });
+
     it("reads an HTTP/WebSocket (v2) domain name's security policy from its domainNameConfiguration", () => {
         const config = (securityPolicy: unknown) => ({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy });
         const inventory = inventoryFromPulumi([
