@@ -164,6 +164,17 @@ export interface UsagePlanApiStage {
     readonly stageName: Maybe<string>;
     /** The stage entity when it can be resolved. */
     readonly stage: Link;
+    /**
+     * Set when the adapter can tell that the stage is named by another resource's generated id
+     * (a real module writes `stage = aws_api_gateway_deployment.x.id`): the address or URN of that
+     * resource. Such a value names no stage, even while the id itself is not known yet.
+     */
+    readonly stageNameIsIdOf?: string;
+    /**
+     * Set when the stage is not linked because the plan's API stages refer to several stages and
+     * which entry names which cannot be told: those stages, one for each unlinked entry.
+     */
+    readonly stageCandidates?: readonly EntityRef[];
 }
 
 export interface UsagePlanEntity extends EntityBase {

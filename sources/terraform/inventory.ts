@@ -845,7 +845,40 @@ class TerraformInventoryBuilder {
             const stage = this.stageOf(record, "api_stages", restApi, stageName);
             stages.push({ restApi, stageName: this.nameOfStage(stage, stageName), stage });
         }
+        const idOf = this.stageNamedByDeploymentId(record, stages);
+        if (idOf !== undefined) {
+            return stages.map(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown" ? { ...apiStage, stageNameIsIdOf: idOf } : apiStage);
+        }
+        // Several blocks each naming one of the stages the attribute refers to (`stage = aws_api_gateway_stage.a.stage_name`):
+        // references are kept per attribute, so which block names which stage cannot be told, only that each names one.
+        const unlinked = stages.filter(apiStage => apiStage.stage.kind === "unknown");
+        const candidates = unlinked.length > 1
+            ? this.referenced(record, "api_stages", [T.stage, T.deployment]).filter(target => this.isStageRecord(target)).map(target => this.refOf(target))
+            : [];
+        if (candidates.length === unlinked.length && candidates.length > 1) {
+            return stages.map(apiStage => apiStage.stage.kind === "unknown" ? { ...apiStage, stageCandidates: candidates } : apiStage);
+        }
         return stages;
+    }
+
+    /**
+     * `stage = aws_api_gateway_deployment.x.id` (a real module does this): a deployment without an
+     * inline stage has no attribute that names a stage, so an api_stages block whose only
+     * unresolved stage refers to such a deployment, and to no stage, names the deployment's id.
+     * References are kept per attribute (`api_stages` as a whole), so this is told only when one
+     * block's stage is unresolved.
+     */
+    private stageNamedByDeploymentId(record: TfResourceRecord, stages: readonly UsagePlanApiStage[]): string | undefined {
+        const unresolved = stages.filter(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown");
+        if (unresolved.length !== 1) {
+            return undefined;
+        }
+        const referenced = this.referenced(record, "api_stages", [T.stage, T.deployment]);
+        if (referenced.some(target => this.isStageRecord(target))) {
+            return undefined;
+        }
+        const deployments = referenced.filter(target => target.type === T.deployment);
+        return deployments.length === 1 ? deployments[0].address : undefined;
     }
 
     /** Keys under which a REST API link is found in the stage index. */

@@ -9,6 +9,15 @@ import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
 
+/** Not read as an entity; only recognised where a usage plan names a deployment's id as its stage. */
+const DEPLOYMENT_TYPE = "aws:apigateway/deployment:Deployment";
+
+/** The type in a URN (`urn:pulumi:stack::project::parent$type::name`). */
+function typeFromUrn(urn: string): string | undefined {
+    const qualified = urn.split("::")[2];
+    return qualified === undefined ? undefined : qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
 /** The length of every unknown sentinel (they are UUIDs; a test holds `UNKNOWN_SENTINELS` to it). */
 export const SENTINEL_LENGTH = 36;
 
@@ -519,7 +528,30 @@ class PulumiInventoryBuilder {
             const restApi = this.link(record, "apiStages", apiId, [T.restApi]);
             stages.push({ restApi, stageName, stage: this.stageOf(restApi, stageName, record, "apiStages") });
         }
-        return stages;
+        const unresolved = stages.filter(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown");
+        const idOf = unresolved.length === 1 ? this.stageNamedByDeploymentId(record) : undefined;
+        return idOf === undefined ? stages : stages.map(apiStage => unresolved.includes(apiStage) ? { ...apiStage, stageNameIsIdOf: idOf } : apiStage);
+    }
+
+    /**
+     * `stage: deployment.id` in a preview: a Deployment has no output that names a stage (its
+     * deprecated inline stage aside), so an apiStages entry whose unresolved stage depends on one
+     * Deployment and on no Stage names that deployment's id. Dependencies are kept per property
+     * (`apiStages` as a whole), so this is told only when one entry's stage is unresolved.
+     */
+    private stageNamedByDeploymentId(record: PulumiResourceRecord): string | undefined {
+        const dependencies = record.propertyDependencies?.apiStages ?? [];
+        const typeOf = (urn: string) => this.index.record(urn)?.type ?? typeFromUrn(urn);
+        if (dependencies.some(urn => typeOf(urn) === T.stage)) {
+            return undefined;
+        }
+        const deployments = dependencies.filter(urn => typeOf(urn) === DEPLOYMENT_TYPE);
+        if (deployments.length !== 1) {
+            return undefined;
+        }
+        // A deployment given a stageName creates that stage: its outputs may then name it.
+        const deployment = this.index.record(deployments[0]);
+        return deployment !== undefined && deployment.props.stageName !== undefined && deployment.props.stageName !== "" ? undefined : deployments[0];
     }
 
     /**

@@ -369,6 +369,71 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.planned"), "unknown");
     });
 
+    it("reads a usage plan stage set to a deployment's id (a real module's shape) as naming no stage: the plan fails and its keys are unused", () => {
+        const DEPLOYMENT = "aws_api_gateway_deployment.stage_api";
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { name: "messages", id: U, root_resource_id: U }),
+            record("aws_api_gateway_deployment", "stage_api", { rest_api_id: U, id: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_stage", "examplea", { rest_api_id: U, deployment_id: U, stage_name: "test" },
+                { references: { rest_api_id: [API], deployment_id: [DEPLOYMENT] } }),
+            record("aws_api_gateway_usage_plan", "api", {
+                name: "messages", api_stages: [{ api_id: U, stage: U }],
+                throttle_settings: [{ burst_limit: 100, rate_limit: 50 }], quota_settings: [{ limit: 1000, period: "DAY" }],
+            }, { references: { api_stages: [API, DEPLOYMENT] } }),
+            record("aws_api_gateway_api_key", "apikey", { name: "messages", value: U }),
+            record("aws_api_gateway_usage_plan_key", "key", { key_id: U, key_type: "API_KEY", usage_plan_id: U },
+                { references: { key_id: ["aws_api_gateway_api_key.apikey"], usage_plan_id: ["aws_api_gateway_usage_plan.api"] } }),
+        ]);
+        const plan = entity(inventory, "aws_api_gateway_usage_plan.api", "usage-plan");
+        assert.ok(Array.isArray(plan.apiStages));
+        assert.equal(plan.apiStages[0].stageNameIsIdOf, DEPLOYMENT);
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-usage-plan-limits", "aws_api_gateway_usage_plan.api"), "fail");
+        assert.equal(statusOf(list, "apigateway-api-key-unused", "aws_api_gateway_api_key.apikey"), "fail");
+    });
+
+    it("does not take a deployment's id for the stage when the plan also refers to a stage, or the deployment has an inline stage", () => {
+        const withStageRef = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            record("aws_api_gateway_deployment", "d", { rest_api_id: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_stage", "prod", { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_deployment.d", "aws_api_gateway_stage.prod"] } }),
+        ]);
+        const linked = entity(withStageRef, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(linked));
+        assert.equal(linked[0].stageNameIsIdOf, undefined);
+        assert.deepEqual(linked[0].stage, { kind: "entity", ref: "aws_api_gateway_stage.prod" });
+        const inline = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            record("aws_api_gateway_deployment", "d", { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_deployment.d"] } }),
+        ]);
+        const inlineStages = entity(inline, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(inlineStages));
+        assert.equal(inlineStages[0].stageNameIsIdOf, undefined);
+    });
+
+    it("counts a plan whose blocks each name one of the stages it refers to as serving a stage, though which is which cannot be told", () => {
+        const stage = (name: string) => record("aws_api_gateway_stage", name, { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } });
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            stage("stage_1"), stage("stage_2"),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }, { api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"] } }),
+            record("aws_api_gateway_api_key", "key", { value: U }),
+            record("aws_api_gateway_usage_plan_key", "attach", { key_id: U, usage_plan_id: U },
+                { references: { key_id: ["aws_api_gateway_api_key.key"], usage_plan_id: ["aws_api_gateway_usage_plan.plan"] } }),
+        ]);
+        const apiStages = entity(inventory, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(apiStages));
+        assert.deepEqual(apiStages.map(s => s.stageCandidates), [
+            ["aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"], ["aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"],
+        ]);
+        assert.equal(statusOf(findings(inventory), "apigateway-api-key-unused", "aws_api_gateway_api_key.key"), "pass");
+    });
+
     it("takes an unresolved stage name from the stage it refers to", () => {
         const inventory = inventoryFromTerraformRecords([
             record("aws_api_gateway_rest_api", "api", { id: U }),

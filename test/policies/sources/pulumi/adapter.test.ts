@@ -130,6 +130,24 @@ describe("sources/pulumi adapter", () => {
         assert.ok(isUnknown(computed.apiKeySource));
     });
 
+    it("reads a plan stage that depends only on a Deployment (stage: deployment.id) as that deployment's id, naming no stage", () => {
+        const deploymentType = "aws:apigateway/deployment:Deployment";
+        const api = rec(T.api, "api", { name: "orders" });
+        const deployment = rec(deploymentType, "deployment", { restApi: U }, { propertyDependencies: { restApi: [api.urn] } });
+        const stage = rec(T.stage, "prod", { restApi: U, deployment: U, stageName: "prod" }, { propertyDependencies: { restApi: [api.urn], deployment: [deployment.urn] } });
+        const byId = rec(T.plan, "by-id", { apiStages: [{ apiId: U, stage: U }] }, { propertyDependencies: { apiStages: [api.urn, deployment.urn] } });
+        const byStage = rec(T.plan, "by-stage", { apiStages: [{ apiId: U, stage: U }] }, { propertyDependencies: { apiStages: [api.urn, stage.urn] } });
+        const inventory = inventoryFromPulumi([api, deployment, stage, byId, byStage]);
+        const stagesOf = (urnOf: string) => {
+            const plan = inventory.get(urnOf);
+            assert.ok(plan?.kind === "usage-plan" && Array.isArray(plan.apiStages));
+            return plan.apiStages;
+        };
+        assert.equal(stagesOf(byId.urn)[0].stageNameIsIdOf, deployment.urn);
+        assert.equal(stagesOf(byStage.urn)[0].stageNameIsIdOf, undefined);
+        assert.deepEqual(stagesOf(byStage.urn)[0].stage, { kind: "entity", ref: stage.urn });
+    });
+
     it("reads a v2 stage's defaultRouteSettings data trace and its routeSettings", () => {
         const stageType = "aws:apigatewayv2/stage:Stage";
         const inventory = inventoryFromPulumi([
