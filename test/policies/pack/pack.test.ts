@@ -203,6 +203,24 @@ describe("CrossGuard pack, driven as the Pulumi engine drives it", function () {
         });
     });
 
+    describe("WebSocket stages", () => {
+        it("a WebSocket stage with data trace on in defaultRouteSettings is a mandatory execution-logging violation", async () => {
+            const v2Stage = "aws:apigatewayv2/stage:Stage";
+            const api = urnOf(T.v2Api, "chat");
+            const result = await runLikeEngine([
+                { type: T.v2Api, name: "chat", props: { name: "chat", protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" } },
+                {
+                    type: v2Stage, name: "live",
+                    props: { apiId: unknowns.string, name: "live", defaultRouteSettings: { dataTraceEnabled: true, loggingLevel: "INFO", throttlingBurstLimit: 100, throttlingRateLimit: 50 } },
+                    propertyDependencies: { apiId: [api] }, dependencies: [api],
+                },
+            ], { pack });
+            const diags = of(result, "apigateway-stage-execution-logging");
+            assert.deepEqual(diags.map(d => [d.urn, d.enforcementLevel]), [[urnOf(v2Stage, "live"), "mandatory"]]);
+            assert.match(diags[0].message, /WebSocket API 'chat'.*defaultRouteSettings\.dataTraceEnabled is on/);
+        });
+    });
+
     describe("config", () => {
         const key = (createdDate: string): EngineResource[] => [
             { type: T.key, name: "k", props: { name: "k", enabled: true, createdDate } },
