@@ -108,6 +108,17 @@ export interface StageEntity extends EntityBase {
     readonly arn?: Maybe<string | undefined>;
     /** v2 only: `defaultRouteSettings` logging level (v2 has no separate method settings). */
     readonly v2LoggingLevel?: Maybe<string | undefined>;
+    /** v2 only: `defaultRouteSettings.dataTraceEnabled` (full request/response logging, WebSocket APIs). */
+    readonly v2DataTraceEnabled?: Maybe<boolean | undefined>;
+    /** v2 only: the per-route overrides (`routeSettings`); undefined when there are none. */
+    readonly v2RouteSettings?: Maybe<readonly V2RouteSettings[] | undefined>;
+}
+
+/** One `routeSettings` entry of a v2 stage: the route's own execution logging settings. */
+export interface V2RouteSettings {
+    readonly routeKey: Maybe<string>;
+    readonly loggingLevel: Maybe<string | undefined>;
+    readonly dataTraceEnabled: Maybe<boolean | undefined>;
 }
 
 export interface MethodSettingsEntity extends EntityBase {
@@ -153,6 +164,17 @@ export interface UsagePlanApiStage {
     readonly stageName: Maybe<string>;
     /** The stage entity when it can be resolved. */
     readonly stage: Link;
+    /**
+     * Set when the adapter can tell that the stage is named by another resource's generated id
+     * (a real module writes `stage = aws_api_gateway_deployment.x.id`): the address or URN of that
+     * resource. Such a value names no stage, even while the id itself is not known yet.
+     */
+    readonly stageNameIsIdOf?: string;
+    /**
+     * Set when the stage is not linked because the plan's API stages refer to several stages and
+     * which entry names which cannot be told: those stages, one for each unlinked entry.
+     */
+    readonly stageCandidates?: readonly EntityRef[];
 }
 
 export interface UsagePlanEntity extends EntityBase {

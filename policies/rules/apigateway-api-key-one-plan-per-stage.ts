@@ -1,4 +1,4 @@
-import { ApiKeyEntity, entityLink, Inventory, isUnknown, Link, UsagePlanEntity } from "../model";
+import { ApiKeyEntity, entityLink, Inventory, isUnknown, Link, UsagePlanEntity, UsagePlanKeyEntity } from "../model";
 import { example, exampleRef } from "../model/examples";
 import { defineRule, Outcome } from "./types";
 import { describeUnknown } from "./util";
@@ -63,18 +63,28 @@ interface UnresolvedStages {
     readonly plansByStageKey: ReadonlyMap<string, ReadonlySet<string>>;
     /** Some unresolved attachment's plan or stages cannot be told: it might overlap any stage. */
     readonly anyStage: boolean;
+    /** Refs of the plans of unresolved attachments, and whether some plan could not be identified. */
+    readonly planRefs: ReadonlySet<string>;
+    readonly anyPlan: boolean;
 }
 
 function unresolvedAttachmentStages(inventory: Inventory, stagesByPlanRef: ReadonlyMap<string, PlanStages>): UnresolvedStages {
     const plansByStageKey = new Map<string, Set<string>>();
+    const planRefs = new Set<string>();
     let count = 0;
     let anyStage = false;
+    let anyPlan = false;
     for (const attachment of inventory.ofKind("usage-plan-key")) {
         if (attachment.apiKey.kind !== "unknown") {
             continue;
         }
         count++;
         const plan = inventory.resolve(attachment.usagePlan, "usage-plan");
+        if (plan) {
+            planRefs.add(plan.ref);
+        } else {
+            anyPlan = true;
+        }
         const stages = plan ? stagesByPlanRef.get(plan.ref) : undefined;
         if (!plan || !stages || !stages.known) {
             anyStage = true;
@@ -89,7 +99,7 @@ function unresolvedAttachmentStages(inventory: Inventory, stagesByPlanRef: Reado
             }
         }
     }
-    return { count, plansByStageKey, anyStage };
+    return { count, plansByStageKey, anyStage, planRefs, anyPlan };
 }
 
 function servedStages(inventory: Inventory, plan: UsagePlanEntity): PlanStages {
@@ -126,11 +136,34 @@ function apiIdentity(inventory: Inventory, link: Link): { key: string; label: st
     return undefined;
 }
 
+/** The distinct usage plans a key's attachments name, and why one of them cannot be identified. */
+function plansOf(inventory: Inventory, attachments: readonly UsagePlanKeyEntity[]): { found: UsagePlanEntity[]; undecided?: string } {
+    const found: UsagePlanEntity[] = [];
+    let undecided: string | undefined;
+    for (const attachment of attachments) {
+        const plan = inventory.resolve(attachment.usagePlan, "usage-plan");
+        if (!plan) {
+            undecided ??= `the usage plan of attachment '${attachment.name}' cannot be identified yet`;
+        } else if (!found.includes(plan)) {
+            found.push(plan);
+        }
+    }
+    return undecided === undefined ? { found } : { found, undecided };
+}
+
 function judge(inventory: Inventory, key: ApiKeyEntity, stagesByPlanRef: ReadonlyMap<string, PlanStages>, unresolved: UnresolvedStages): Outcome {
     const { ref } = key;
     const attachments = inventory.referencing(ref, "usage-plan-key", "apiKey");
     if (attachments.length === 0) {
         return { ref, status: "not-applicable", message: `key '${key.name}' is not attached to any usage plan` };
+    }
+    const plans = plansOf(inventory, attachments);
+    // Two plans are needed for a conflict: a key whose every attachment names the same plan, with no
+    // other plan among the unresolved attachments, is decided without knowing which stages the plan serves.
+    const [onlyPlan] = plans.found;
+    if (plans.found.length === 1 && plans.undecided === undefined && !unresolved.anyPlan &&
+        [...unresolved.planRefs].every(other => other === onlyPlan.ref)) {
+        return { ref, status: "pass", message: `key '${key.name}' is in one usage plan ('${onlyPlan.name}'), so it cannot be in two plans on one stage` };
     }
     const planByStageKey = new Map<string, { planName: string; planRef: string; label: string }>();
     const seenPlans = new Set<string>();

@@ -2,7 +2,7 @@ import { ApiKeyEntity, Inventory, isUnknown } from "../model";
 import { example, exampleRef } from "../model/examples";
 import { entityLink } from "../model";
 import { defineRule, Outcome } from "./types";
-import { ageInDays, describeUnknown } from "./util";
+import { ageInDays, describeUnknown, PlanStageCheck } from "./util";
 
 export interface ApiKeyUnusedConfig {
     /** Disabled keys older than this many days should be deleted. */
@@ -14,7 +14,7 @@ export interface ApiKeyUnusedConfig {
 export default defineRule<ApiKeyUnusedConfig>({
     id: "apigateway-api-key-unused",
     title: "API keys are in use, or deleted",
-    description: "Every enabled API key belongs to at least one usage plan that serves at least one API stage; disabled keys are deleted after a grace period; in a live audit, keys with no requests in the usage window are reported.",
+    description: "Every enabled API key belongs to at least one usage plan that serves at least one API stage (a stage its API has: a plan naming a stage the API does not have, such as a deployment id, serves none); disabled keys are deleted after a grace period; in a live audit, keys with no requests in the usage window are reported.",
     severity: "medium",
     enforcementLevel: "mandatory",
     scope: "stack",
@@ -41,11 +41,12 @@ export default defineRule<ApiKeyUnusedConfig>({
     },
     evaluate(inventory, config, context) {
         const unresolvedAttachments = inventory.ofKind("usage-plan-key").filter(k => k.apiKey.kind === "unknown");
-        return inventory.ofKind("api-key").map(key => judge(inventory, key, config, context.now, unresolvedAttachments.length));
+        const stageCheck = new PlanStageCheck(inventory);
+        return inventory.ofKind("api-key").map(key => judge(inventory, key, config, context.now, unresolvedAttachments.length, stageCheck));
     },
 });
 
-function judge(inventory: Inventory, key: ApiKeyEntity, config: ApiKeyUnusedConfig, now: Date, unresolved: number): Outcome {
+function judge(inventory: Inventory, key: ApiKeyEntity, config: ApiKeyUnusedConfig, now: Date, unresolved: number, stageCheck: PlanStageCheck): Outcome {
     const { ref } = key;
     if (key.enabled === false) {
         if (typeof key.createdDate !== "string") {
@@ -68,6 +69,7 @@ function judge(inventory: Inventory, key: ApiKeyEntity, config: ApiKeyUnusedConf
     const attachments = inventory.referencing(ref, "usage-plan-key", "apiKey");
     let servingPlan: string | undefined;
     let undecided: string | undefined;
+    let missingStages: string | undefined;
     for (const attachment of attachments) {
         const plan = inventory.resolve(attachment.usagePlan, "usage-plan");
         if (!plan) {
@@ -80,9 +82,17 @@ function judge(inventory: Inventory, key: ApiKeyEntity, config: ApiKeyUnusedConf
             undecided ??= `the API stages of usage plan '${plan.name}' are not known yet`;
             continue;
         }
-        if (plan.apiStages.length > 0) {
+        // A stage the plan names that its API does not have serves nothing: AWS rejects that association.
+        const statuses = plan.apiStages.map(apiStage => stageCheck.status(apiStage));
+        if (statuses.some(found => found.status === "exists")) {
             servingPlan = plan.name;
             break;
+        }
+        const open = statuses.find(found => found.status === "unknown");
+        if (open && open.status === "unknown") {
+            undecided ??= `whether usage plan '${plan.name}' serves a stage cannot be told: ${open.why}`;
+        } else if (statuses.length > 0) {
+            missingStages ??= `usage plan '${plan.name}' serves no stage: ${statuses.flatMap(found => found.status === "missing" ? [found.why] : []).join("; ")}`;
         }
     }
     if (servingPlan !== undefined) {
@@ -99,6 +109,6 @@ function judge(inventory: Inventory, key: ApiKeyEntity, config: ApiKeyUnusedConf
         status: "fail",
         message: attachments.length === 0
             ? `key '${key.name}' is not attached to any usage plan: no throttling or quota applies to it. Attach it to a usage plan or delete it`
-            : `key '${key.name}' is only attached to usage plans that serve no API stage: it cannot be used. Add the stage to the plan or delete the key`,
+            : `key '${key.name}' is only attached to usage plans that serve no API stage${missingStages !== undefined ? ` (${missingStages}; AWS rejects that association at apply)` : ""}: it cannot be used. Add the stage to the plan or delete the key`,
     };
 }

@@ -13,13 +13,13 @@ export interface DomainTls12Config {
 export default defineRule<DomainTls12Config>({
     id: "apigateway-domain-tls12",
     title: "API Gateway custom domains refuse TLS older than 1.2",
-    description: "Every API Gateway custom domain name uses a security policy whose minimum TLS version is 1.2 or later: the legacy TLS_1_2 policy or an enhanced SecurityPolicy_TLS12_* / SecurityPolicy_TLS13_1_2_* / SecurityPolicy_TLS13_1_3_* policy. TLS_1_0 also accepts TLS 1.0 and 1.1, which clients can be downgraded to.",
+    description: "Every API Gateway custom domain name (REST, and HTTP/WebSocket v2 domains) uses a security policy whose minimum TLS version is 1.2 or later: the legacy TLS_1_2 policy or an enhanced SecurityPolicy_TLS12_* / SecurityPolicy_TLS13_1_2_* / SecurityPolicy_TLS13_1_3_* policy. TLS_1_0 also accepts TLS 1.0 and 1.1, which clients can be downgraded to.",
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "resource",
     appliesTo: ["domain-name"],
     controls: { awsSecurityHub: [], nist80053: ["SC-8", "SC-13"], pciDssV4: ["4.2.1"] },
-    remediation: "Set securityPolicy: \"TLS_1_2\" on the domain name (Terraform: security_policy = \"TLS_1_2\"), or an enhanced policy such as SecurityPolicy_TLS13_1_2_2021_06. Set it explicitly even where it is the default: Terraform only detects drift on the attribute when it is configured.",
+    remediation: "Set securityPolicy: \"TLS_1_2\" on the domain name (Terraform: security_policy = \"TLS_1_2\"; for an HTTP/WebSocket domain, aws.apigatewayv2.DomainName domainNameConfiguration.securityPolicy / aws_apigatewayv2_domain_name domain_name_configuration { security_policy }), or an enhanced policy such as SecurityPolicy_TLS13_1_2_2021_06. Set it explicitly even where it is the default: Terraform only detects drift on the attribute when it is configured.",
     configSchema: {
         type: "object",
         properties: {

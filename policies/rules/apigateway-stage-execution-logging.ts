@@ -20,13 +20,13 @@ const STAGE_WIDE = "*/*";
 export default defineRule<StageExecutionLoggingConfig>({
     id: "apigateway-stage-execution-logging",
     title: "API Gateway stages write execution logs and metrics",
-    description: "Every REST API stage has method settings for */* with loggingLevel ERROR or INFO and CloudWatch metrics on, and no method settings turn on dataTraceEnabled, which logs full requests and responses (headers and bodies that may carry API keys, tokens and personal data). WebSocket stages must set a default route logging level; HTTP APIs have no execution logs (access logging covers them).",
+    description: "Every REST API stage has method settings for */* with loggingLevel ERROR or INFO and CloudWatch metrics on, and no method settings turn on dataTraceEnabled, which logs full requests and responses (headers and bodies that may carry API keys, tokens and personal data). WebSocket stages must set a default route logging level and turn data trace on neither by default nor on any route; HTTP APIs have no execution logs (access logging covers them).",
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "stack",
     appliesTo: ["stage"],
     controls: { awsSecurityHub: ["APIGateway.1"], nist80053: ["AU-2", "AU-12", "SI-4"], pciDssV4: ["10.2.1"] },
-    remediation: "Add method settings for the stage with methodPath \"*/*\" (aws.apigateway.MethodSettings / aws_api_gateway_method_settings) and settings { loggingLevel: \"ERROR\" (or \"INFO\"), metricsEnabled: true, dataTraceEnabled: false }. For a WebSocket stage set defaultRouteSettings.loggingLevel. Execution logging also needs the account-level CloudWatch role (see apigateway-account-cloudwatch-role).",
+    remediation: "Add method settings for the stage with methodPath \"*/*\" (aws.apigateway.MethodSettings / aws_api_gateway_method_settings) and settings { loggingLevel: \"ERROR\" (or \"INFO\"), metricsEnabled: true, dataTraceEnabled: false }. For a WebSocket stage set defaultRouteSettings.loggingLevel and leave dataTraceEnabled off in defaultRouteSettings and every routeSettings entry. Execution logging also needs the account-level CloudWatch role (see apigateway-account-cloudwatch-role).",
     configSchema: {
         type: "object",
         properties: {
@@ -243,7 +243,57 @@ function judgeV2Stage(inventory: Inventory, stage: StageEntity, config: StageExe
         return { ref, status: "not-applicable", message: `${label} belongs to HTTP API '${api?.name}': HTTP APIs have no execution logs; access logging covers them (apigateway-stage-access-logging)` };
     }
     const isWebSocket = protocol !== undefined && protocol.toUpperCase() === "WEBSOCKET";
-    if (!isWebSocket && v2LoggingLevel === undefined) {
+    if (!isWebSocket) {
+        return judgeV2StageOfUnseenApi(stage, config);
+    }
+    const allowedText = config.allowedLevels.join(" or ");
+    const problems: string[] = [];
+    const unknowns: string[] = [];
+    if (isUnknown(v2LoggingLevel)) {
+        unknowns.push(`its default route logging level is not known yet (${describeUnknown(v2LoggingLevel)})`);
+    } else if (v2LoggingLevel === undefined || !config.allowedLevels.some(level => level === v2LoggingLevel.toUpperCase())) {
+        problems.push(`${v2LoggingLevel === undefined ? "it sets no execution logging level (so logging is OFF)" : `it logs execution at ${v2LoggingLevel}`}: set defaultRouteSettings.loggingLevel to ${allowedText}`);
+    }
+    if (!config.allowDataTrace) {
+        // As for a REST stage's method settings: data trace on the stage default or on any one route logs full messages.
+        const dataTrace = stage.v2DataTraceEnabled;
+        if (isUnknown(dataTrace)) {
+            unknowns.push(`whether its default route settings turn on data trace is not known yet (${describeUnknown(dataTrace)})`);
+        } else if (dataTrace === true) {
+            problems.push(`defaultRouteSettings.dataTraceEnabled is on, which logs full messages (headers such as X-API-Key, and bodies): turn it off`);
+        }
+        const routes = stage.v2RouteSettings;
+        if (isUnknown(routes)) {
+            unknowns.push(`its route settings are not known yet (${describeUnknown(routes)})`);
+        } else {
+            for (const route of routes ?? []) {
+                const routeLabel = typeof route.routeKey === "string" ? `route '${route.routeKey}'` : "a route";
+                if (isUnknown(route.dataTraceEnabled)) {
+                    unknowns.push(`whether the route settings of ${routeLabel} turn on data trace is not known yet (${describeUnknown(route.dataTraceEnabled)})`);
+                } else if (route.dataTraceEnabled === true) {
+                    problems.push(`the route settings of ${routeLabel} turn on dataTraceEnabled, which logs full messages (headers such as X-API-Key, and bodies): turn it off`);
+                }
+            }
+        }
+    }
+    if (problems.length > 0) {
+        return { ref, status: "fail", message: `${label} belongs to WebSocket API '${api?.name}' and does not log execution as required: ${problems.join("; ")}.` };
+    }
+    if (unknowns.length > 0) {
+        return { ref, status: "unknown", message: `cannot tell yet whether ${label} logs execution: ${unknowns.join("; ")}` };
+    }
+    return {
+        ref,
+        status: "pass",
+        message: `${label} logs execution at ${String(v2LoggingLevel).toUpperCase()} (defaultRouteSettings.loggingLevel)${config.allowDataTrace ? "" : " and data trace off"}`,
+    };
+}
+
+/** A v2 stage whose API is not in the inventory: only a WebSocket API has execution logs, and which one it is cannot be seen. */
+function judgeV2StageOfUnseenApi(stage: StageEntity, config: StageExecutionLoggingConfig): Outcome {
+    const { ref, v2LoggingLevel } = stage;
+    const label = stageLabel(stage);
+    if (v2LoggingLevel === undefined) {
         return {
             ref,
             status: "not-applicable",
@@ -253,16 +303,8 @@ function judgeV2Stage(inventory: Inventory, stage: StageEntity, config: StageExe
     if (isUnknown(v2LoggingLevel)) {
         return { ref, status: "unknown", message: `cannot tell yet whether ${label} logs execution: its default route logging level is not known yet (${describeUnknown(v2LoggingLevel)})` };
     }
-    const allowed = v2LoggingLevel !== undefined && config.allowedLevels.some(level => level === v2LoggingLevel.toUpperCase());
-    if (allowed) {
+    if (config.allowedLevels.some(level => level === v2LoggingLevel.toUpperCase())) {
         return { ref, status: "pass", message: `${label} logs execution at ${v2LoggingLevel.toUpperCase()} (defaultRouteSettings.loggingLevel)` };
     }
-    if (!isWebSocket) {
-        return { ref, status: "unknown", message: `cannot tell whether ${label} needs execution logging: its API is not in this inventory, and only WebSocket APIs have execution logs (its loggingLevel is ${v2LoggingLevel ?? "not set"})` };
-    }
-    return {
-        ref,
-        status: "fail",
-        message: `${label} belongs to WebSocket API '${api?.name}' and ${v2LoggingLevel === undefined ? "sets no execution logging level (so logging is OFF)" : `logs execution at ${v2LoggingLevel}`}: set defaultRouteSettings.loggingLevel to ${config.allowedLevels.join(" or ")}.`,
-    };
+    return { ref, status: "unknown", message: `cannot tell whether ${label} needs execution logging: its API is not in this inventory, and only WebSocket APIs have execution logs (its loggingLevel is ${v2LoggingLevel})` };
 }

@@ -1,7 +1,7 @@
 import { isUnknown, Maybe, UsagePlanEntity } from "../model";
 import { example } from "../model/examples";
 import { defineRule, Outcome } from "./types";
-import { describeUnknown } from "./util";
+import { describeUnknown, PlanStageCheck } from "./util";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
 
@@ -19,7 +19,7 @@ export interface UsagePlanLimitsConfig {
 export default defineRule<UsagePlanLimitsConfig>({
     id: "apigateway-usage-plan-limits",
     title: "Usage plans throttle and cap each API key",
-    description: "Every usage plan sets a throttle (rateLimit > 0 and burstLimit > 0) and a quota (limit > 0 per DAY, WEEK or MONTH), so one API key cannot exhaust the backend or run up its cost. A plan without them lets every key attached to it call at the account-level limit.",
+    description: "Every usage plan sets a throttle (rateLimit > 0 and burstLimit > 0) and a quota (limit > 0 per DAY, WEEK or MONTH), so one API key cannot exhaust the backend or run up its cost. A plan without them lets every key attached to it call at the account-level limit. A plan that names a stage its API does not have (such as a deployment id) fails too: AWS rejects the association at apply.",
     severity: "medium",
     enforcementLevel: "mandatory",
     scope: "resource",
@@ -53,7 +53,8 @@ export default defineRule<UsagePlanLimitsConfig>({
         },
     },
     evaluate(inventory, config) {
-        return inventory.ofKind("usage-plan").map(plan => judge(plan, config));
+        const stageCheck = new PlanStageCheck(inventory);
+        return inventory.ofKind("usage-plan").map(plan => judge(plan, config, stageCheck));
     },
 });
 
@@ -62,12 +63,13 @@ interface Findings {
     readonly unknowns: string[];
 }
 
-function judge(plan: UsagePlanEntity, config: UsagePlanLimitsConfig): Outcome {
+function judge(plan: UsagePlanEntity, config: UsagePlanLimitsConfig, stageCheck: PlanStageCheck): Outcome {
     const { ref } = plan;
     const label = `usage plan '${plan.name}'`;
     const findings: Findings = { problems: [], unknowns: [] };
     checkThrottle(plan, config, findings);
     checkQuota(plan, config, findings);
+    checkStages(plan, stageCheck, findings);
     if (findings.problems.length > 0) {
         return { ref, status: "fail", message: `${label} does not limit its keys as required: ${findings.problems.join("; ")}.` };
     }
@@ -82,6 +84,24 @@ function judge(plan: UsagePlanEntity, config: UsagePlanLimitsConfig): Outcome {
         parts.push(`caps each key at ${String(plan.quota.limit)} requests per ${String(plan.quota.period)}`);
     }
     return { ref, status: "pass", message: `${label} ${parts.length > 0 ? parts.join(" and ") : "needs no limits under this configuration"}` };
+}
+
+/**
+ * The limits apply per API stage, and AWS rejects a plan that names a stage its API does not have,
+ * so such a plan limits nothing. Only a provably missing stage is reported here: whether a stage
+ * exists can only be told with the API and all its stages in view, which a per-resource check (the
+ * CrossGuard pack) never has; apigateway-api-key-unused reports the keys of such a plan.
+ */
+function checkStages(plan: UsagePlanEntity, stageCheck: PlanStageCheck, { problems }: Findings): void {
+    if (isUnknown(plan.apiStages)) {
+        return;
+    }
+    for (const apiStage of plan.apiStages) {
+        const found = stageCheck.status(apiStage);
+        if (found.status === "missing") {
+            problems.push(`${found.why}: AWS rejects this association at apply, so the plan limits nothing there. Name the stage by its stage name (Terraform: stage = aws_api_gateway_stage.<name>.stage_name)`);
+        }
+    }
 }
 
 function checkThrottle(plan: UsagePlanEntity, config: UsagePlanLimitsConfig, { problems, unknowns }: Findings): void {

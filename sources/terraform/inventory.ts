@@ -1,6 +1,6 @@
 import {
     AccessLogSettings, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, Provenance,
-    QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage,
+    QuotaSettings, SecretValue, ThrottleSettings, unknown, unknownLink, UsagePlanApiStage, V2RouteSettings,
 } from "apigw-guard/policies/model/index";
 import { apiKeySourceOf, bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "apigw-guard/policies/sources/openapi/index";
 import { Bag, Reader } from "apigw-guard/policies/sources/read";
@@ -27,6 +27,7 @@ export const TfTypes = {
     v2Api: "aws_apigatewayv2_api",
     v2Route: "aws_apigatewayv2_route",
     v2Stage: "aws_apigatewayv2_stage",
+    v2DomainName: "aws_apigatewayv2_domain_name",
 } as const;
 
 const T = TfTypes;
@@ -91,6 +92,7 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
     [T.usagePlanKey]: { usagePlan: ["usage_plan_id"], apiKey: ["key_id"] },
     [T.account]: { cloudwatchRoleArn: ["cloudwatch_role_arn"] },
     [T.domainName]: { domainName: ["domain_name"], securityPolicy: ["security_policy"] },
+    [T.v2DomainName]: { domainName: ["domain_name"], securityPolicy: ["domain_name_configuration.security_policy", "domain_name_configuration"] },
     [T.logGroup]: { logGroupName: ["name"], retentionInDays: ["retention_in_days"] },
     [T.wafv2Association]: { target: ["resource_arn"], resourceArn: ["resource_arn"], webAclArn: ["web_acl_arn"] },
     [T.wafRegionalAssociation]: { target: ["resource_arn"], resourceArn: ["resource_arn"], webAclArn: ["web_acl_id"] },
@@ -99,6 +101,8 @@ const FIELD_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, readonly
     [T.v2Stage]: {
         restApi: ["api_id"], stageName: ["name"], accessLogSettings: ["access_log_settings"],
         v2LoggingLevel: ["default_route_settings.logging_level", "default_route_settings"],
+        v2DataTraceEnabled: ["default_route_settings.data_trace_enabled", "default_route_settings"],
+        v2RouteSettings: ["route_settings"],
     },
 };
 
@@ -514,6 +518,13 @@ class TerraformInventoryBuilder {
                     domainName: required(nonEmpty(read.string(v, "domain_name"))),
                     securityPolicy: upper(nonEmpty(read.string(v, "security_policy"))),
                 });
+            case T.v2DomainName:
+                // An HTTP/WebSocket domain holds its policy in its one domain_name_configuration block.
+                return withBase(this.base(record, read), {
+                    kind: "domain-name",
+                    domainName: required(nonEmpty(read.string(v, "domain_name"))),
+                    securityPolicy: upper(nonEmpty(read.string(v, "domain_name_configuration.security_policy"))),
+                });
             case T.logGroup: {
                 const retention = read.number(v, "retention_in_days");
                 return withBase(this.base(record, read), {
@@ -556,7 +567,9 @@ class TerraformInventoryBuilder {
                     stageName: required(nonEmpty(read.string(v, "name"))),
                     accessLogSettings: this.accessLogs(record, read),
                     arn: nonEmpty(read.string(v, "arn")),
-                    v2LoggingLevel: upper(nonEmpty(read.string(v, "default_route_settings.logging_level"))),
+                    v2LoggingLevel: this.optionalComputed(record, "default_route_settings.logging_level", upper(nonEmpty(read.string(v, "default_route_settings.logging_level")))),
+                    v2DataTraceEnabled: read.boolean(v, "default_route_settings.data_trace_enabled"),
+                    v2RouteSettings: this.routeSettings(record, read),
                 });
             default:
                 return undefined;
@@ -627,6 +640,38 @@ class TerraformInventoryBuilder {
             entities.push(...quickCreateEntities(owner, nonEmpty(read.string(record.values, "route_key")), uncertain));
         }
         return entities;
+    }
+
+    /**
+     * An optional+computed attribute is unknown in a plan whenever the configuration leaves it out,
+     * and AWS then applies its default (for a v2 route's logging level: none, so OFF). Only a value
+     * the configuration sets stays unknown.
+     */
+    private optionalComputed<V>(record: TfResourceRecord, path: string, value: Maybe<V | undefined>): Maybe<V | undefined> {
+        if (!isUnknown(value) || record.configured === undefined || record.configured[path] !== undefined) {
+            return value;
+        }
+        return record.actions !== undefined && record.actions.includes("create") ? undefined : value;
+    }
+
+    /** A v2 stage's `route_settings` blocks (a set: one per route key). */
+    private routeSettings(record: TfResourceRecord, read: Reader): Maybe<readonly V2RouteSettings[] | undefined> {
+        const list = read.array(record.values, "route_settings");
+        if (list === undefined || isUnknown(list)) {
+            return list;
+        }
+        const settings: V2RouteSettings[] = [];
+        for (const item of list) {
+            if (isTfUnknown(item)) {
+                return unknown(`a route_settings block of the stage is ${read.unknownReason}`);
+            }
+            settings.push({
+                routeKey: required(nonEmpty(read.string(item, "route_key"))),
+                loggingLevel: this.optionalComputed(record, "route_settings.logging_level", upper(nonEmpty(read.string(item, "logging_level")))),
+                dataTraceEnabled: read.boolean(item, "data_trace_enabled"),
+            });
+        }
+        return settings.length === 0 ? undefined : settings;
     }
 
     private apiKeySource(record: TfResourceRecord, read: Reader): Maybe<string | undefined> {
@@ -801,7 +846,40 @@ class TerraformInventoryBuilder {
             const stage = this.stageOf(record, "api_stages", restApi, stageName);
             stages.push({ restApi, stageName: this.nameOfStage(stage, stageName), stage });
         }
+        const idOf = this.stageNamedByDeploymentId(record, stages);
+        if (idOf !== undefined) {
+            return stages.map(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown" ? { ...apiStage, stageNameIsIdOf: idOf } : apiStage);
+        }
+        // Several blocks each naming one of the stages the attribute refers to (`stage = aws_api_gateway_stage.a.stage_name`):
+        // references are kept per attribute, so which block names which stage cannot be told, only that each names one.
+        const unlinked = stages.filter(apiStage => apiStage.stage.kind === "unknown");
+        const candidates = unlinked.length > 1
+            ? this.referenced(record, "api_stages", [T.stage, T.deployment]).filter(target => this.isStageRecord(target)).map(target => this.refOf(target))
+            : [];
+        if (candidates.length === unlinked.length && candidates.length > 1) {
+            return stages.map(apiStage => apiStage.stage.kind === "unknown" ? { ...apiStage, stageCandidates: candidates } : apiStage);
+        }
         return stages;
+    }
+
+    /**
+     * `stage = aws_api_gateway_deployment.x.id` (a real module does this): a deployment without an
+     * inline stage has no attribute that names a stage, so an api_stages block whose only
+     * unresolved stage refers to such a deployment, and to no stage, names the deployment's id.
+     * References are kept per attribute (`api_stages` as a whole), so this is told only when one
+     * block's stage is unresolved.
+     */
+    private stageNamedByDeploymentId(record: TfResourceRecord, stages: readonly UsagePlanApiStage[]): string | undefined {
+        const unresolved = stages.filter(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown");
+        if (unresolved.length !== 1) {
+            return undefined;
+        }
+        const referenced = this.referenced(record, "api_stages", [T.stage, T.deployment]);
+        if (referenced.some(target => this.isStageRecord(target))) {
+            return undefined;
+        }
+        const deployments = referenced.filter(target => target.type === T.deployment);
+        return deployments.length === 1 ? deployments[0].address : undefined;
     }
 
     /** Keys under which a REST API link is found in the stage index. */

@@ -1,6 +1,6 @@
 import {
     AccessLogSettings, Entity, EntityKind, entityLink, externalLink, Inventory, InventoryGap, Link, Maybe,
-    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage,
+    Provenance, QuotaSettings, SecretValue, ThrottleSettings, unknownLink, UsagePlanApiStage, V2RouteSettings,
 } from "../../model";
 // Straight from the module: a re-export compiles to a getter, called on every use.
 import { isUnknown, unknown } from "../../model/values";
@@ -8,6 +8,15 @@ import { apiKeySourceOf, bodyEntities, OpenApiBody, quickCreateEntities, readOpe
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
 import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
+
+/** Not read as an entity; only recognised where a usage plan names a deployment's id as its stage. */
+const DEPLOYMENT_TYPE = "aws:apigateway/deployment:Deployment";
+
+/** The type in a URN (`urn:pulumi:stack::project::parent$type::name`). */
+function typeFromUrn(urn: string): string | undefined {
+    const qualified = urn.split("::")[2];
+    return qualified === undefined ? undefined : qualified.slice(qualified.lastIndexOf("$") + 1);
+}
 
 /** The length of every unknown sentinel (they are UUIDs; a test holds `UNKNOWN_SENTINELS` to it). */
 export const SENTINEL_LENGTH = 36;
@@ -26,6 +35,7 @@ const KIND_BY_TYPE: Readonly<Record<string, EntityKind>> = {
     [T.usagePlanKey]: "usage-plan-key",
     [T.account]: "account",
     [T.domainName]: "domain-name",
+    [T.v2DomainName]: "domain-name",
     [T.logGroup]: "log-group",
     [T.wafv2Association]: "web-acl-association",
     [T.wafRegionalAssociation]: "web-acl-association",
@@ -323,6 +333,8 @@ class PulumiInventoryBuilder {
                     accessLogSettings: this.accessLogs(record),
                     arn: read.string(p, "arn"),
                     v2LoggingLevel: upper(read.string(p, "defaultRouteSettings.loggingLevel")),
+                    v2DataTraceEnabled: read.boolean(p, "defaultRouteSettings.dataTraceEnabled"),
+                    v2RouteSettings: routeSettings(p),
                 });
             case T.methodSettings: {
                 const stageName = required(read.string(p, "stageName"));
@@ -371,6 +383,13 @@ class PulumiInventoryBuilder {
                     kind: "domain-name",
                     domainName: required(read.string(p, "domainName")),
                     securityPolicy: upper(read.string(p, "securityPolicy")),
+                });
+            case T.v2DomainName:
+                // An HTTP/WebSocket domain holds its policy in its one domainNameConfiguration.
+                return this.entity(record, {
+                    kind: "domain-name",
+                    domainName: required(read.string(p, "domainName")),
+                    securityPolicy: upper(read.string(p, "domainNameConfiguration.securityPolicy")),
                 });
             case T.logGroup:
                 return this.entity(record, {
@@ -501,7 +520,30 @@ class PulumiInventoryBuilder {
             const restApi = this.link(record, "apiStages", apiId, [T.restApi]);
             stages.push({ restApi, stageName, stage: this.stageOf(restApi, stageName, record, "apiStages") });
         }
-        return stages;
+        const unresolved = stages.filter(apiStage => isUnknown(apiStage.stageName) && apiStage.stage.kind === "unknown");
+        const idOf = unresolved.length === 1 ? this.stageNamedByDeploymentId(record) : undefined;
+        return idOf === undefined ? stages : stages.map(apiStage => unresolved.includes(apiStage) ? { ...apiStage, stageNameIsIdOf: idOf } : apiStage);
+    }
+
+    /**
+     * `stage: deployment.id` in a preview: a Deployment has no output that names a stage (its
+     * deprecated inline stage aside), so an apiStages entry whose unresolved stage depends on one
+     * Deployment and on no Stage names that deployment's id. Dependencies are kept per property
+     * (`apiStages` as a whole), so this is told only when one entry's stage is unresolved.
+     */
+    private stageNamedByDeploymentId(record: PulumiResourceRecord): string | undefined {
+        const dependencies = record.propertyDependencies?.apiStages ?? [];
+        const typeOf = (urn: string) => this.index.record(urn)?.type ?? typeFromUrn(urn);
+        if (dependencies.some(urn => typeOf(urn) === T.stage)) {
+            return undefined;
+        }
+        const deployments = dependencies.filter(urn => typeOf(urn) === DEPLOYMENT_TYPE);
+        if (deployments.length !== 1) {
+            return undefined;
+        }
+        // A deployment given a stageName creates that stage: its outputs may then name it.
+        const deployment = this.index.record(deployments[0]);
+        return deployment !== undefined && deployment.props.stageName !== undefined && deployment.props.stageName !== "" ? undefined : deployments[0];
     }
 
     /**
@@ -703,4 +745,24 @@ export function collectStrings(value: unknown, found: (text: string) => void): v
             pending.push(...Object.values(item));
         }
     }
+}
+
+/** A v2 stage's `routeSettings` (one entry per route key). */
+function routeSettings(p: Bag): Maybe<readonly V2RouteSettings[] | undefined> {
+    const list = read.array(p, "routeSettings");
+    if (list === undefined || isUnknown(list)) {
+        return list;
+    }
+    const settings: V2RouteSettings[] = [];
+    for (const item of list) {
+        if (isSentinel(item)) {
+            return unknown("a routeSettings entry of the stage is computed: known only after the update");
+        }
+        settings.push({
+            routeKey: required(read.string(item, "routeKey")),
+            loggingLevel: upper(read.string(item, "loggingLevel")),
+            dataTraceEnabled: read.boolean(item, "dataTraceEnabled"),
+        });
+    }
+    return settings.length === 0 ? undefined : settings;
 }

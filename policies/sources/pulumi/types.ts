@@ -16,6 +16,7 @@ export const PulumiTypes = {
     v2Api: "aws:apigatewayv2/api:Api",
     v2Route: "aws:apigatewayv2/route:Route",
     v2Stage: "aws:apigatewayv2/stage:Stage",
+    v2DomainName: "aws:apigatewayv2/domainName:DomainName",
 } as const;
 
 /** Resources whose output is a generated secret: a key value derived from one is "generated". */

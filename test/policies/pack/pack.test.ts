@@ -188,6 +188,39 @@ describe("CrossGuard pack, driven as the Pulumi engine drives it", function () {
         });
     });
 
+    describe("HTTP/WebSocket (v2) custom domains", () => {
+        it("routes apigatewayv2 DomainName to apigateway-domain-tls12: TLS_1_0 in domainNameConfiguration fails, TLS_1_2 passes", async () => {
+            const v2Domain = "aws:apigatewayv2/domainName:DomainName";
+            const config = (securityPolicy: string) => ({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy });
+            const result = await runLikeEngine([
+                { type: v2Domain, name: "old-ws", props: { domainName: "old.example.com", domainNameConfiguration: config("TLS_1_0") } },
+                { type: v2Domain, name: "ws", props: { domainName: "ws.example.com", domainNameConfiguration: config("TLS_1_2") } },
+            ], { pack });
+            const diags = of(result, "apigateway-domain-tls12");
+            assert.deepEqual(diags.map(d => [d.urn, d.enforcementLevel]), [[urnOf(v2Domain, "old-ws"), "mandatory"]]);
+            assert.match(diags[0].message, /custom domain 'old.example.com' uses security policy 'TLS_1_0'/);
+            assert.equal(result.failed, true);
+        });
+    });
+
+    describe("WebSocket stages", () => {
+        it("a WebSocket stage with data trace on in defaultRouteSettings is a mandatory execution-logging violation", async () => {
+            const v2Stage = "aws:apigatewayv2/stage:Stage";
+            const api = urnOf(T.v2Api, "chat");
+            const result = await runLikeEngine([
+                { type: T.v2Api, name: "chat", props: { name: "chat", protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" } },
+                {
+                    type: v2Stage, name: "live",
+                    props: { apiId: unknowns.string, name: "live", defaultRouteSettings: { dataTraceEnabled: true, loggingLevel: "INFO", throttlingBurstLimit: 100, throttlingRateLimit: 50 } },
+                    propertyDependencies: { apiId: [api] }, dependencies: [api],
+                },
+            ], { pack });
+            const diags = of(result, "apigateway-stage-execution-logging");
+            assert.deepEqual(diags.map(d => [d.urn, d.enforcementLevel]), [[urnOf(v2Stage, "live"), "mandatory"]]);
+            assert.match(diags[0].message, /WebSocket API 'chat'.*defaultRouteSettings\.dataTraceEnabled is on/);
+        });
+    });
+
     describe("config", () => {
         const key = (createdDate: string): EngineResource[] => [
             { type: T.key, name: "k", props: { name: "k", enabled: true, createdDate } },

@@ -94,6 +94,29 @@ describe("apigateway-api-key-one-plan-per-stage", () => {
         assert.match(outcome.message, /stage name in usage plan 'premium'/);
     });
 
+    it("passes a key in exactly one plan whose stage names are not known yet (one plan cannot conflict with itself)", () => {
+        const computed = { restApi: entityLink(exampleRef("rest-api", "api")), stageName: unknown("set by an expression that cannot be resolved without running Terraform"), stage: unknownLink() };
+        const outcome = outcomeFor(run([
+            example.apiKey("key"),
+            example.usagePlan("plan", { apiStages: [computed, computed] }),
+            example.usagePlanKey("attach"),
+            example.usagePlanKey("attach-again", {}),
+        ]), keyRef);
+        assert.equal(outcome.status, "pass");
+        assert.match(outcome.message, /key 'key' is in one usage plan \('plan'\)/);
+    });
+
+    it("is still unknown for a key in one plan with unknown stages when an attachment of an unknown key names another plan", () => {
+        const outcome = outcomeFor(run([
+            example.apiKey("key"),
+            example.usagePlan("plan", { apiStages: unknown("computed: known only after the update") }),
+            example.usagePlan("premium"),
+            example.usagePlanKey("attach"),
+            example.usagePlanKey("attach-unknown-key", { usagePlan: planLink("premium"), apiKey: unknownLink("computed") }),
+        ]), keyRef);
+        assert.equal(outcome.status, "unknown");
+    });
+
     it("is unknown when an attachment's plan link is unknown", () => {
         const outcome = outcomeFor(run([
             example.apiKey("key"), example.usagePlan("plan"),

@@ -149,6 +149,49 @@ describe("apigateway-stage-execution-logging", () => {
             assert.equal(prodOutcome([wsApi, stage]).status, "unknown");
         });
 
+        it("fail for a WebSocket stage whose default route settings turn on data trace, even at level ERROR", () => {
+            const stage = example.stage("prod", { apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "ERROR", v2DataTraceEnabled: true });
+            const outcome = prodOutcome([wsApi, stage]);
+            assert.equal(outcome.status, "fail");
+            assert.match(outcome.message, /defaultRouteSettings\.dataTraceEnabled is on, which logs full messages/);
+        });
+
+        it("fail for a WebSocket stage with data trace on one route, naming the route", () => {
+            const stage = example.stage("prod", {
+                apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "INFO", v2DataTraceEnabled: false,
+                v2RouteSettings: [
+                    { routeKey: "$connect", loggingLevel: "ERROR", dataTraceEnabled: false },
+                    { routeKey: "sendmessage", loggingLevel: "INFO", dataTraceEnabled: true },
+                ],
+            });
+            const outcome = prodOutcome([wsApi, stage]);
+            assert.equal(outcome.status, "fail");
+            assert.match(outcome.message, /route settings of route 'sendmessage' turn on dataTraceEnabled/);
+            assert.doesNotMatch(outcome.message, /\$connect/);
+        });
+
+        it("accept data trace on a WebSocket stage with allowDataTrace", () => {
+            const stage = example.stage("prod", { apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "ERROR", v2DataTraceEnabled: true });
+            const outcome = run([wsApi, stage], { allowDataTrace: true }).find(o => o.ref === stage.ref);
+            assert.equal(outcome?.status, "pass");
+        });
+
+        it("are unknown when a WebSocket stage's data trace or route settings are computed, and fail when another setting already fails", () => {
+            const traceUnknown = example.stage("prod", { apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "ERROR", v2DataTraceEnabled: unknown("computed") });
+            const outcome = prodOutcome([wsApi, traceUnknown]);
+            assert.equal(outcome.status, "unknown");
+            assert.match(outcome.message, /data trace is not known yet/);
+            const routesUnknown = example.stage("prod", { apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "ERROR", v2RouteSettings: unknown("computed") });
+            assert.equal(prodOutcome([wsApi, routesUnknown]).status, "unknown");
+            const offAndUnknown = example.stage("prod", { apiVersion: "v2", restApi: entityLink(wsApi.ref), v2LoggingLevel: "OFF", v2DataTraceEnabled: unknown("computed") });
+            assert.equal(prodOutcome([wsApi, offAndUnknown]).status, "fail");
+        });
+
+        it("stay not applicable for an HTTP API stage even with route settings (HTTP APIs have no execution logs)", () => {
+            const stage = example.stage("prod", { apiVersion: "v2", restApi: entityLink(httpApi.ref), v2RouteSettings: [{ routeKey: "GET /", loggingLevel: undefined, dataTraceEnabled: undefined }] });
+            assert.equal(prodOutcome([httpApi, stage]).status, "not-applicable");
+        });
+
         it("are not applicable when the API is not in the inventory and no level is set", () => {
             const stage = example.stage("prod", { apiVersion: "v2", restApi: externalLink("a1b2c3"), v2LoggingLevel: undefined });
             const outcome = prodOutcome([stage]);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import rule from "apigw-guard/policies/rules/apigateway-usage-plan-limits";
-import { Inventory, unknown, UsagePlanEntity } from "apigw-guard/policies/model/index";
-import { example } from "apigw-guard/policies/model/examples";
+import { entityLink, Inventory, unknown, unknownLink, UsagePlanEntity } from "apigw-guard/policies/model/index";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
 import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
 import { Outcome } from "apigw-guard/policies/rules/types";
 import { ruleRunner } from "./support";
@@ -22,6 +22,20 @@ describe("apigateway-usage-plan-limits", () => {
         const outcome = judge(example.usagePlan("partners", { throttle: { rateLimit: 50, burstLimit: 100 }, quota: { limit: 100000, period: "MONTH" } }));
         assert.equal(outcome.status, "pass");
         assert.equal(outcome.message, "usage plan 'partners' throttles at 50 requests/s (burst 100) and caps each key at 100000 requests per MONTH");
+    });
+
+    it("fails a plan that names a stage its API does not have (a deployment id), and says nothing of stages it cannot check", () => {
+        const apiRef = example.restApi("api").ref;
+        const withStage = (apiStage: Record<string, unknown>) => example.usagePlan("plan", {
+            apiStages: [{ restApi: entityLink(apiRef), stageName: unknown("set by an expression that cannot be resolved without running Terraform"), stage: unknownLink(), ...apiStage }],
+        });
+        const bad = run(new Inventory([example.restApi("api"), example.stage("prod"), withStage({ stageNameIsIdOf: "aws_api_gateway_deployment.stage_api" })]))
+            .find(o => o.ref === exampleRef("usage-plan", "plan"));
+        assert.equal(bad?.status, "fail");
+        assert.match(bad?.message ?? "", /its stage is set to the id of aws_api_gateway_deployment\.stage_api, which is not the name of a stage of REST API 'api': AWS rejects this association at apply/);
+        // Alone (as the pack's per-resource check sees it) the API is not in view: the limits alone decide.
+        assert.equal(judge(withStage({ stageNameIsIdOf: "aws_api_gateway_deployment.stage_api" })).status, "pass");
+        assert.equal(run(new Inventory([example.restApi("api"), example.stage("prod"), withStage({})])).find(o => o.ref === exampleRef("usage-plan", "plan"))?.status, "pass");
     });
 
     it("fails a plan with neither, naming the plan and both fixes", () => {

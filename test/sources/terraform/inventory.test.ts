@@ -288,6 +288,152 @@ describe("sources/terraform inventory mapping", () => {
         assert.equal(statusOf(list, "apigateway-stage-access-logging", "aws_apigatewayv2_stage.live"), "pass");
     });
 
+    it("reads a WebSocket stage's default_route_settings and route_settings data trace, and judges them", () => {
+        const ws = record("aws_apigatewayv2_api", "ws", { id: U, protocol_type: "WEBSOCKET" });
+        const refs = { references: { api_id: ["aws_apigatewayv2_api.ws"] } };
+        const inventory = inventoryFromTerraformRecords([
+            ws,
+            record("aws_apigatewayv2_stage", "traced", {
+                api_id: U, name: "traced",
+                default_route_settings: [{ data_trace_enabled: true, detailed_metrics_enabled: false, logging_level: "INFO", throttling_burst_limit: 500, throttling_rate_limit: 1000 }],
+            }, { ...refs, attributeLines: { default_route_settings: 4, "default_route_settings.data_trace_enabled": 5 } }),
+            record("aws_apigatewayv2_stage", "route_traced", {
+                api_id: U, name: "route_traced",
+                default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" }],
+                route_settings: [
+                    { route_key: "$connect", data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" },
+                    { route_key: "sendmessage", data_trace_enabled: true, detailed_metrics_enabled: false, logging_level: "INFO" },
+                ],
+            }, refs),
+            record("aws_apigatewayv2_stage", "quiet", {
+                api_id: U, name: "quiet",
+                default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: "ERROR" }],
+            }, refs),
+        ]);
+        const traced = entity(inventory, "aws_apigatewayv2_stage.traced", "stage");
+        assert.equal(traced.v2DataTraceEnabled, true);
+        assert.equal(traced.v2RouteSettings, undefined);
+        assert.equal(traced.provenance.fieldLines?.v2DataTraceEnabled, 5);
+        const routes = entity(inventory, "aws_apigatewayv2_stage.route_traced", "stage").v2RouteSettings;
+        assert.deepEqual(routes, [
+            { routeKey: "$connect", loggingLevel: "ERROR", dataTraceEnabled: false },
+            { routeKey: "sendmessage", loggingLevel: "INFO", dataTraceEnabled: true },
+        ]);
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.traced"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.route_traced"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.quiet"), "pass");
+    });
+
+    it("takes a v2 stage's unconfigured logging_level (optional+computed, unknown in a create plan) as AWS's default, and keeps a configured one unknown", () => {
+        const ws = record("aws_apigatewayv2_api", "ws", { id: U, protocol_type: "WEBSOCKET" }, { actions: ["create"] });
+        const planned = (name: string, configured: Record<string, "constant" | "expression" | "block">) => record("aws_apigatewayv2_stage", name, {
+            api_id: U, name, arn: U,
+            default_route_settings: [{ data_trace_enabled: false, detailed_metrics_enabled: false, logging_level: U }],
+        }, { references: { api_id: ["aws_apigatewayv2_api.ws"] }, actions: ["create"], configured });
+        const inventory = inventoryFromTerraformRecords([
+            ws,
+            planned("unset", { api_id: "expression", name: "constant", default_route_settings: "block", "default_route_settings.data_trace_enabled": "constant" }),
+            planned("from_var", { api_id: "expression", name: "constant", default_route_settings: "block", "default_route_settings.logging_level": "expression" }),
+        ]);
+        assert.equal(entity(inventory, "aws_apigatewayv2_stage.unset", "stage").v2LoggingLevel, undefined);
+        assert.ok(isUnknown(entity(inventory, "aws_apigatewayv2_stage.from_var", "stage").v2LoggingLevel));
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.unset"), "fail");
+        assert.equal(statusOf(list, "apigateway-stage-execution-logging", "aws_apigatewayv2_stage.from_var"), "unknown");
+    });
+
+    it("maps an HTTP/WebSocket (v2) custom domain to a domain name judged by its domain_name_configuration security policy", () => {
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_apigatewayv2_domain_name", "strict", {
+                domain_name: "ws.example.com",
+                domain_name_configuration: [{ certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpoint_type: "REGIONAL", security_policy: "TLS_1_2" }],
+            }, { attributeLines: { domain_name: 2, domain_name_configuration: 3, "domain_name_configuration.security_policy": 6 } }),
+            record("aws_apigatewayv2_domain_name", "legacy", {
+                domain_name: "old.example.com",
+                domain_name_configuration: [{ certificate_arn: "arn:aws:acm:eu-west-1:123456789012:certificate/def", endpoint_type: "REGIONAL", security_policy: "tls_1_0" }],
+            }),
+            record("aws_apigatewayv2_domain_name", "planned", {
+                domain_name: "new.example.com",
+                domain_name_configuration: [{ certificate_arn: U, endpoint_type: "REGIONAL", security_policy: U }],
+            }, { actions: ["create"] }),
+        ]);
+        const strict = entity(inventory, "aws_apigatewayv2_domain_name.strict", "domain-name");
+        assert.equal(strict.domainName, "ws.example.com");
+        assert.equal(strict.securityPolicy, "TLS_1_2");
+        assert.equal(strict.provenance.fieldLines?.securityPolicy, 6, "a finding points at the security_policy line");
+        assert.equal(entity(inventory, "aws_apigatewayv2_domain_name.legacy", "domain-name").securityPolicy, "TLS_1_0");
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.strict"), "pass");
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.legacy"), "fail");
+        assert.equal(statusOf(list, "apigateway-domain-tls12", "aws_apigatewayv2_domain_name.planned"), "unknown");
+    });
+
+    it("reads a usage plan stage set to a deployment's id (a real module's shape) as naming no stage: the plan fails and its keys are unused", () => {
+        const DEPLOYMENT = "aws_api_gateway_deployment.stage_api";
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { name: "messages", id: U, root_resource_id: U }),
+            record("aws_api_gateway_deployment", "stage_api", { rest_api_id: U, id: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_stage", "examplea", { rest_api_id: U, deployment_id: U, stage_name: "test" },
+                { references: { rest_api_id: [API], deployment_id: [DEPLOYMENT] } }),
+            record("aws_api_gateway_usage_plan", "api", {
+                name: "messages", api_stages: [{ api_id: U, stage: U }],
+                throttle_settings: [{ burst_limit: 100, rate_limit: 50 }], quota_settings: [{ limit: 1000, period: "DAY" }],
+            }, { references: { api_stages: [API, DEPLOYMENT] } }),
+            record("aws_api_gateway_api_key", "apikey", { name: "messages", value: U }),
+            record("aws_api_gateway_usage_plan_key", "key", { key_id: U, key_type: "API_KEY", usage_plan_id: U },
+                { references: { key_id: ["aws_api_gateway_api_key.apikey"], usage_plan_id: ["aws_api_gateway_usage_plan.api"] } }),
+        ]);
+        const plan = entity(inventory, "aws_api_gateway_usage_plan.api", "usage-plan");
+        assert.ok(Array.isArray(plan.apiStages));
+        assert.equal(plan.apiStages[0].stageNameIsIdOf, DEPLOYMENT);
+        const list = findings(inventory);
+        assert.equal(statusOf(list, "apigateway-usage-plan-limits", "aws_api_gateway_usage_plan.api"), "fail");
+        assert.equal(statusOf(list, "apigateway-api-key-unused", "aws_api_gateway_api_key.apikey"), "fail");
+    });
+
+    it("does not take a deployment's id for the stage when the plan also refers to a stage, or the deployment has an inline stage", () => {
+        const withStageRef = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            record("aws_api_gateway_deployment", "d", { rest_api_id: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_stage", "prod", { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_deployment.d", "aws_api_gateway_stage.prod"] } }),
+        ]);
+        const linked = entity(withStageRef, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(linked));
+        assert.equal(linked[0].stageNameIsIdOf, undefined);
+        assert.deepEqual(linked[0].stage, { kind: "entity", ref: "aws_api_gateway_stage.prod" });
+        const inline = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            record("aws_api_gateway_deployment", "d", { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } }),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_deployment.d"] } }),
+        ]);
+        const inlineStages = entity(inline, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(inlineStages));
+        assert.equal(inlineStages[0].stageNameIsIdOf, undefined);
+    });
+
+    it("counts a plan whose blocks each name one of the stages it refers to as serving a stage, though which is which cannot be told", () => {
+        const stage = (name: string) => record("aws_api_gateway_stage", name, { rest_api_id: U, stage_name: U }, { references: { rest_api_id: [API] } });
+        const inventory = inventoryFromTerraformRecords([
+            record("aws_api_gateway_rest_api", "api", { id: U }),
+            stage("stage_1"), stage("stage_2"),
+            record("aws_api_gateway_usage_plan", "plan", { api_stages: [{ api_id: U, stage: U }, { api_id: U, stage: U }] },
+                { references: { api_stages: [API, "aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"] } }),
+            record("aws_api_gateway_api_key", "key", { value: U }),
+            record("aws_api_gateway_usage_plan_key", "attach", { key_id: U, usage_plan_id: U },
+                { references: { key_id: ["aws_api_gateway_api_key.key"], usage_plan_id: ["aws_api_gateway_usage_plan.plan"] } }),
+        ]);
+        const apiStages = entity(inventory, "aws_api_gateway_usage_plan.plan", "usage-plan").apiStages;
+        assert.ok(Array.isArray(apiStages));
+        assert.deepEqual(apiStages.map(s => s.stageCandidates), [
+            ["aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"], ["aws_api_gateway_stage.stage_1", "aws_api_gateway_stage.stage_2"],
+        ]);
+        assert.equal(statusOf(findings(inventory), "apigateway-api-key-unused", "aws_api_gateway_api_key.key"), "pass");
+    });
+
     it("takes an unresolved stage name from the stage it refers to", () => {
         const inventory = inventoryFromTerraformRecords([
             record("aws_api_gateway_rest_api", "api", { id: U }),

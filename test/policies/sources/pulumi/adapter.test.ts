@@ -130,6 +130,63 @@ describe("sources/pulumi adapter", () => {
         assert.ok(isUnknown(computed.apiKeySource));
     });
 
+    it("reads a plan stage that depends only on a Deployment (stage: deployment.id) as that deployment's id, naming no stage", () => {
+        const deploymentType = "aws:apigateway/deployment:Deployment";
+        const api = rec(T.api, "api", { name: "orders" });
+        const deployment = rec(deploymentType, "deployment", { restApi: U }, { propertyDependencies: { restApi: [api.urn] } });
+        const stage = rec(T.stage, "prod", { restApi: U, deployment: U, stageName: "prod" }, { propertyDependencies: { restApi: [api.urn], deployment: [deployment.urn] } });
+        const byId = rec(T.plan, "by-id", { apiStages: [{ apiId: U, stage: U }] }, { propertyDependencies: { apiStages: [api.urn, deployment.urn] } });
+        const byStage = rec(T.plan, "by-stage", { apiStages: [{ apiId: U, stage: U }] }, { propertyDependencies: { apiStages: [api.urn, stage.urn] } });
+        const inventory = inventoryFromPulumi([api, deployment, stage, byId, byStage]);
+        const stagesOf = (urnOf: string) => {
+            const plan = inventory.get(urnOf);
+            assert.ok(plan?.kind === "usage-plan" && Array.isArray(plan.apiStages));
+            return plan.apiStages;
+        };
+        assert.equal(stagesOf(byId.urn)[0].stageNameIsIdOf, deployment.urn);
+        assert.equal(stagesOf(byStage.urn)[0].stageNameIsIdOf, undefined);
+        assert.deepEqual(stagesOf(byStage.urn)[0].stage, { kind: "entity", ref: stage.urn });
+    });
+
+    it("reads a v2 stage's defaultRouteSettings data trace and its routeSettings", () => {
+        const stageType = "aws:apigatewayv2/stage:Stage";
+        const inventory = inventoryFromPulumi([
+            rec(stageType, "live", {
+                apiId: "ws1234", name: "live",
+                defaultRouteSettings: { dataTraceEnabled: true, loggingLevel: "info", throttlingBurstLimit: 500 },
+                routeSettings: [{ routeKey: "sendmessage", dataTraceEnabled: U, loggingLevel: "ERROR" }],
+            }),
+            rec(stageType, "computed", { apiId: "ws1234", name: "computed", routeSettings: U }),
+        ]);
+        const stage = inventory.get(urn(stageType, "live")) as StageEntity;
+        assert.equal(stage.v2LoggingLevel, "INFO");
+        assert.equal(stage.v2DataTraceEnabled, true);
+        assert.ok(Array.isArray(stage.v2RouteSettings));
+        assert.equal(stage.v2RouteSettings[0].routeKey, "sendmessage");
+        assert.equal(stage.v2RouteSettings[0].loggingLevel, "ERROR");
+        assert.ok(isUnknown(stage.v2RouteSettings[0].dataTraceEnabled));
+        const computed = inventory.get(urn(stageType, "computed")) as StageEntity;
+        assert.ok(isUnknown(computed.v2RouteSettings));
+        assert.equal(computed.v2DataTraceEnabled, undefined);
+    });
+
+    it("reads an HTTP/WebSocket (v2) domain name's security policy from its domainNameConfiguration", () => {
+        const config = (securityPolicy: unknown) => ({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy });
+        const inventory = inventoryFromPulumi([
+            rec("aws:apigatewayv2/domainName:DomainName", "ws", { domainName: "ws.example.com", domainNameConfiguration: config("TLS_1_2") }),
+            rec("aws:apigatewayv2/domainName:DomainName", "old", { domainName: "old.example.com", domainNameConfiguration: config("tls_1_0") }),
+            rec("aws:apigatewayv2/domainName:DomainName", "preview", { domainName: "new.example.com", domainNameConfiguration: config(U) }),
+        ]);
+        const policyOf = (name: string) => {
+            const found = inventory.get(urn("aws:apigatewayv2/domainName:DomainName", name));
+            assert.equal(found?.kind, "domain-name");
+            return found.kind === "domain-name" ? found.securityPolicy : undefined;
+        };
+        assert.equal(policyOf("ws"), "TLS_1_2");
+        assert.equal(policyOf("old"), "TLS_1_0");
+        assert.ok(isUnknown(policyOf("preview")));
+    });
+
     it("turns malformed properties into unknowns that name the field, never the value", () => {
         const inventory = inventoryFromPulumi([
             rec(T.method, "m", { httpMethod: "GET", apiKeyRequired: { nested: "SECRET-LOOKING" } }),
