@@ -46,7 +46,7 @@ const NO_REFERENCES: Readonly<Record<string, readonly string[]>> = Object.freeze
  * The records, and each record's parsed address (same index) so the mapping does not parse
  * every address again.
  */
-function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfResourceRecord[]; addresses: (IndexedAddress | undefined)[] } {
+function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfResourceRecord[]; addresses: IndexedAddress[] } {
     const file = opts.file;
     if (!isJsonObject(json)) {
         throw new SourceError(`expected a JSON object (terraform show -json <planfile>), found ${jsonTypeName(json)}`, file);
@@ -60,20 +60,20 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
     const configuration = new PlanConfiguration(optionalObject(json.configuration, "configuration", file), file);
     const plannedValues = optionalObject(json.planned_values, "planned_values", file);
     const records: TfResourceRecord[] = [];
-    const addresses: (IndexedAddress | undefined)[] = [];
+    const addresses: IndexedAddress[] = [];
     const seen = new Set<string>();
 
     // `field` is a function so the JSON path is only built for an error message.
-    const add = (address: string, parsed: TfAddress | undefined, type: string, name: string, values: unknown, sensitive: unknown, field: () => string, actions: readonly string[]) => {
+    const add = (address: string, parsed: TfAddress, type: string, name: string, values: unknown, sensitive: unknown, field: () => string, actions: readonly string[]) => {
         seen.add(address);
-        const indexed = parsed ? indexAddress(parsed) : undefined;
-        const found = indexed ? configuration.of(indexed.configAddress) : undefined;
+        const indexed = indexAddress(parsed);
+        const found = configuration.of(indexed.configAddress);
         const record: Mutable<TfResourceRecord> = {
             address,
             type: canonicalTfType(type),
             name,
             mode: "managed",
-            modulePath: indexed ? indexed.instancePath : "",
+            modulePath: indexed.instancePath,
             values: isJsonObject(values) ? values : expectObject(values, field(), file),
             sensitivePaths: sensitivePaths(sensitive),
             references: found?.references ?? NO_REFERENCES,
@@ -90,7 +90,6 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
     };
 
     walkModule(optionalObject(plannedValues?.root_module, "planned_values.root_module", file), "planned_values.root_module", file, (resource, index, list, module) => {
-        const moduleAddress = typeof module.address === "string" && module.address !== "" ? module.address : undefined;
         const address = nonEmptyString(resource.address) ?? expectString(resource.address, `${itemField(list, index)}.address`, file);
         if (resource.mode === "data") {
             return;
@@ -104,7 +103,7 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         const change = changes.get(address);
         if (change === undefined) {
             // No change entry (a hand-trimmed plan): planned values omit unknown attributes, so they read as unset.
-            add(address, parseAddress(address) ?? addressFromEntry(resource, () => itemField(list, index), file, moduleAddress), type, name, resource.values ?? {}, resource.sensitive_values, () => `${itemField(list, index)}.values`, []);
+            add(address, parseAddress(address) ?? addressFromEntry(resource, () => itemField(list, index), file, module), type, name, resource.values ?? {}, resource.sensitive_values, () => `${itemField(list, index)}.values`, []);
         } else if (isDeleted(change)) {
             return;
         } else {
@@ -134,13 +133,14 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * `name`, `index` (a number for `count`, a string for `for_each`) and the module it is in
  * (`module_address` on resource_changes entries and planned_values modules).
  */
-function addressFromEntry(entry: JsonObject, field: () => string, file: string | undefined, moduleAddress?: string): TfAddress {
+function addressFromEntry(entry: JsonObject, field: () => string, file: string | undefined, module?: JsonObject): TfAddress {
     const type = nonEmptyString(entry.type) ?? expectString(entry.type, `${field()}.type`, file);
     const name = nonEmptyString(entry.name) ?? expectString(entry.name, `${field()}.name`, file);
-    const module = nonEmptyString(entry.module_address) ?? moduleAddress;
-    const modules = module !== undefined ? parseAddress(`${module}.x.y`)?.modules : [];
+    const moduleAddress = nonEmptyString(entry.module_address) ?? nonEmptyString(module?.address);
+    // A module path is read as the module part of a resource address (any valid resource after it).
+    const modules = moduleAddress !== undefined ? parseAddress(`${moduleAddress}.placeholder_type.x`)?.modules : [];
     if (modules === undefined) {
-        throw new SourceError(`${field()}: neither the address nor the module address '${module}' can be read`, file);
+        throw new SourceError(`${field()}: neither the address nor the module address '${moduleAddress}' can be read`, file);
     }
     const index = entry.index;
     const key = typeof index === "number" ? String(index) : typeof index === "string" ? JSON.stringify(index) : undefined;

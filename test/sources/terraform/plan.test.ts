@@ -232,6 +232,17 @@ describe("sources/terraform plan (terraform show -json tfplan)", () => {
             assert.equal(inventoryFromTerraformPlan(plan).size, 23);
         });
 
+        it("reads the module of such an entry from its module_address", () => {
+            const plan = clone(readJson(CREATE)) as { resource_changes: Array<Record<string, unknown>> };
+            const acme = plan.resource_changes.find(change => change.address === 'aws_api_gateway_api_key.partner["acme"]');
+            assert.ok(acme);
+            plan.resource_changes.push({ ...clone(acme) as Record<string, unknown>, address: 'module.api.aws_api_gateway_api_key.k["\\U0001F600"]', module_address: "module.api", name: "k", index: "\u{1F600}" });
+            const kept = terraformPlanRecords(plan).find(r => r.address === 'module.api.aws_api_gateway_api_key.k["\\U0001F600"]');
+            assert.ok(kept, "the resource is kept");
+            assert.equal(kept.modulePath, "module.api");
+            assert.equal(kept.name, "k");
+        });
+
         it("refuses a plan that names one resource twice (one copy would mask the other)", () => {
             const twice = clone(readJson(CREATE)) as { resource_changes: unknown[] };
             twice.resource_changes.push(clone(twice.resource_changes[0]));
