@@ -1,3 +1,6 @@
+import { Command } from "commander";
+import { kitVersion } from "../api/version";
+import { TOOL_NAME } from "./errors";
 /**
  * What every command shares: where output goes and the environment comes from, the exit codes,
  * the clock variable, and how a registered command hands back its exit code.
@@ -10,6 +13,14 @@ export interface RegisterCommandOptions {
     readonly tool?: { readonly name: string; readonly version: string };
     /** Receives the exit code (default: sets `process.exitCode`). */
     readonly onExit?: (code: number) => void;
+}
+
+/**
+ * The name and version a registered command writes into its reports: the caller's, else this
+ * package's (`main` always passes its own; the default serves a command registered on its own).
+ */
+export function toolOf(options: RegisterCommandOptions, program: Command): { readonly name: string; readonly version: string } {
+    return options.tool ?? { name: TOOL_NAME, version: program.version() ?? kitVersion() };
 }
 
 /** The exit-code receiver of a registered command: the caller's, or `process.exitCode`. */

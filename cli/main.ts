@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { inert } from "apigw-guard/policies/engine/inert";
 import { kitVersion } from "../api/version";
-import { describeUnexpected, errorLine, oneLine, TOOL_NAME, writeFailure } from "./errors";
+import { describeUnexpected, errorLine, TOOL_NAME, writeFailure } from "./errors";
 import { registerAuditCommand } from "./commands/audit";
 import { registerProbeCommand } from "./commands/probe";
 import { CliIO, EXIT, processIO } from "./command";
@@ -20,7 +19,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         .configureOutput({
             writeOut: text => io.stdout.write(text),
             writeErr: text => io.stderr.write(text),
-            outputError: (text, write) => write(`${TOOL_NAME}: ${inert(oneLine(text.replace(/^error: /, "")))} (see '${TOOL_NAME} --help')\n`),
+            outputError: (text, write) => write(errorLine(undefined, undefined, `${text.replace(/^error: /, "")} (see '${TOOL_NAME} --help')`)),
         });
     registerScanCommand(program, { io, tool, onExit: code => { exitCode = code; } });
     // Registered after exitOverride/configureOutput: subcommands copy those settings when created.

@@ -289,9 +289,7 @@ function unwrap(value: unknown): { value: unknown; secret: boolean } {
             return { value: inner.value, secret: true };
         }
         if (record[SIG_KEY] === RESOURCE_REF_SIG) {
-            // Analyzers see a custom resource reference as its id, a component's as its URN.
-            const id = record.id;
-            return { value: typeof id === "string" ? (id === "" ? UNKNOWN : id) : record.urn, secret: false };
+            return { value: referenceAsSent(record), secret: false };
         }
         let secret = false;
         const out: Record<string, unknown> = {};
@@ -536,15 +534,14 @@ export function toEngineResource(resource: RecordedResource): EngineResource {
 }
 
 /** Wire values with each resource reference replaced by what the engine sends in its place. */
-export function withoutResourceReferences(value: unknown): unknown {
+function withoutResourceReferences(value: unknown): unknown {
     if (Array.isArray(value)) {
         return value.map(withoutResourceReferences);
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[SIG_KEY] === RESOURCE_REF_SIG) {
-            // `id` is present (possibly "" when not yet known) for custom resources only.
-            return "id" in record ? (typeof record.id === "string" && record.id !== "" ? record.id : UNKNOWN) : record.urn;
+            return referenceAsSent(record);
         }
         const out: Record<string, unknown> = {};
         for (const [key, item] of Object.entries(record)) {
@@ -553,4 +550,13 @@ export function withoutResourceReferences(value: unknown): unknown {
         return out;
     }
     return value;
+}
+
+/**
+ * What an analyzer receives for a resource reference: a custom resource's id (it is present, "" while
+ * not known yet, for custom resources only), unknown until known; a component's URN.
+ */
+function referenceAsSent(reference: Record<string, unknown>): unknown {
+    const id = reference.id;
+    return typeof id === "string" ? (id === "" ? UNKNOWN : id) : reference.urn;
 }

@@ -11,8 +11,7 @@ import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "../config";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
 import { ProgressBar } from "../progress";
-import { kitVersion } from "../../api/version";
-import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 /** As in sources/aws (not imported: the SDK side loads only when an audit runs). */
@@ -103,7 +102,7 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .addHelpText("after", AUDIT_HELP)
         .action(async (flags: AuditFlags, self: Command) => {
             const io = options.io ?? processIO();
-            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? kitVersion() };
+            const tool = toolOf(options, program);
             const refused = KEY_VALUE_FLAGS.find(flag => self.getOptionValue(camel(flag)) !== undefined);
             if (refused !== undefined) {
                 io.stderr.write(errorLine(undefined, undefined, `refusing ${refused}: the audit never reads API key values (key ids, dates and usage are all it needs)`));

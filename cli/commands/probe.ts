@@ -10,8 +10,7 @@ import { parseRate } from "../probe/rate-limit";
 import { redactSecrets } from "../probe/redact";
 import { checkParamValue, DEFAULT_METHODS, parseRoutesFile, parseStackOutputs, ProbeInputError, ProbeRoute, SENDABLE_METHODS, STACK_OUTPUT_NAMES } from "../probe/routes";
 import { PROBE_RULES } from "../probe/rules";
-import { kitVersion } from "../../api/version";
-import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 
 /** Where the valid key is read from unless --key-env names another variable. */
 export const DEFAULT_KEY_ENV = "APIGW_GUARD_API_KEY";
@@ -111,7 +110,7 @@ export function registerProbeCommand(program: Command, options: RegisterProbeOpt
         .addHelpText("after", PROBE_HELP)
         .action(async (flags: ProbeFlags, command: Command) => {
             const io = options.io ?? processIO();
-            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? kitVersion() };
+            const tool = toolOf(options, program);
             const keyEnvExplicit = command.getOptionValueSource("keyEnv") === "cli";
             onExit(await runProbe({ ...flags, keyEnvExplicit }, io, tool));
         });

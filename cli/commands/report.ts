@@ -6,7 +6,7 @@ import { RULES } from "apigw-guard/policies/rules/index";
 import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGates } from "../gates";
 import { parseJsonText } from "../../sources/json-text";
-import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { OutputFlags, refuseOverwritingInputs, ReportOutput, writeReports } from "../outputs";
 
 const STDIN_ARG = "-";
@@ -65,7 +65,7 @@ export function registerReportCommand(program: Command, options: RegisterReportO
         .addHelpText("after", REPORT_HELP)
         .action(async (flags: ReportFlags) => {
             const io = options.io ?? processIO();
-            const tool = options.tool ?? { name: TOOL_NAME, version: program.version() ?? "0.0.0" };
+            const tool = toolOf(options, program);
             let outputs: ReportOutput[];
             try {
                 outputs = outputFlags.outputs();

@@ -1,21 +1,19 @@
 import { Command, Option } from "commander";
 import { scan as scanInputs } from "../../api/scan";
-import { FailOn, InputKind, INPUT_KINDS, ReportFormat } from "../../report";
-import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions } from "../command";
+import { FailOn, InputKind, INPUT_KINDS } from "../../report";
+import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { debugDetails, errorLine, TOOL_NAME } from "../errors";
 import { addGateOptions, failOnOption, GateFlags, GATES_HELP } from "../gates";
 import { OutputFlags, refuseOverwritingInputs, ReportOutput, writeReports } from "../outputs";
 
 export interface ScanOptions {
     readonly config?: string;
-    readonly format: ReportFormat;
-    readonly output?: string;
     readonly failOn: FailOn;
     readonly formatIn: InputKind | "auto";
     readonly now?: string;
     readonly showPasses?: boolean;
-    /** Several reports from one run (repeated `--format`/`--output`); when given, `format` and `output` are not used. */
-    readonly outputs?: readonly ReportOutput[];
+    /** The reports of the run (repeated `--format`/`--output`, paired). */
+    readonly outputs: readonly ReportOutput[];
     /** `--waivers`, `--baseline`, `--framework` (cli/gates.ts). */
     readonly waivers?: GateFlags["waivers"];
     readonly baseline?: GateFlags["baseline"];
@@ -60,8 +58,6 @@ Examples:
 
 interface RawScanOptions {
     config?: string;
-    format?: ScanOptions["format"];
-    output?: string;
     failOn: ScanOptions["failOn"];
     formatIn: ScanOptions["formatIn"];
     now?: string;
@@ -75,8 +71,6 @@ interface RawScanOptions {
 
 /** `apigw-guard scan <path...>`. */
 export function registerScanCommand(program: Command, options: RegisterCommandOptions = {}): void {
-    const io = options.io ?? processIO();
-    const tool = options.tool ?? { name: TOOL_NAME, version: "0.0.0" };
     const onExit = exitHandler(options);
     // Repeatable --format/--output pairs: the order they are given in decides the pairing.
     const scanOutputs = new OutputFlags();
@@ -95,9 +89,8 @@ export function registerScanCommand(program: Command, options: RegisterCommandOp
         .option("--workspace <name>", "terraform.workspace for Terraform HCL inputs (default: default)");
     addGateOptions(scanCommand)
         .addHelpText("after", SCAN_HELP)
-        .action(async (paths: string[], options: RawScanOptions) => {
-            const outputs = scanOutputs.outputs();
-            onExit(await scan(paths, { ...options, format: outputs[0].format, outputs }, io, tool));
+        .action(async (paths: string[], flags: RawScanOptions) => {
+            onExit(await scan(paths, { ...flags, outputs: scanOutputs.outputs() }, options.io ?? processIO(), toolOf(options, program)));
         });
 }
 
@@ -107,7 +100,7 @@ export function registerScanCommand(program: Command, options: RegisterCommandOp
  * ends the run with exit 2, but the other inputs are still scanned and reported.
  */
 export async function scan(paths: readonly string[], options: ScanOptions, io: CliIO, tool: { name: string; version: string }): Promise<number> {
-    const outputs = options.outputs ?? [{ format: options.format, ...(options.output !== undefined ? { output: options.output } : {}) }];
+    const outputs = options.outputs;
     refuseOverwritingInputs(outputs, [...paths, ...[options.config, options.waivers, options.baseline].filter((file): file is string => file !== undefined)]);
     const report = await scanInputs(paths, {
         ...(options.config !== undefined ? { config: options.config } : {}),

@@ -184,7 +184,7 @@ export function runRules(inventory: Inventory, rules: readonly CatalogueRule[], 
  * name. Provenance (URN, address, ARN, file) names the resource, never a value, and is what
  * waivers and baselines match, so it stays.
  */
-export function redactFindings(findings: Finding[], secrets: ReadonlySet<string>): Finding[] {
+function redactFindings(findings: Finding[], secrets: ReadonlySet<string>): Finding[] {
     const entities = new Map<NonNullable<Finding["entity"]>, NonNullable<Finding["entity"]>>();
     return findings.map(finding => {
         const message = redactSecretTexts(finding.message, secrets);

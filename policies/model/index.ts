@@ -3,6 +3,8 @@ import { Entity, EntityKind, EntityOfKind, EntityRef, InventoryGap, Link } from 
 export * from "./inventory";
 export * from "./values";
 
+const NO_SECRET_TEXTS: ReadonlySet<string> = new Set<string>();
+
 /**
  * An indexed, read-only collection of entities. Every lookup a rule needs is a map access, so
  * stack-wide rules stay linear in the number of resources (no nested scans over keys × plans).
@@ -11,8 +13,6 @@ export * from "./values";
  * call and most rules read only one or two of them. Only the ref index is built up front (for
  * more than one entity), because a duplicate ref must fail at construction.
  */
-const NO_SECRET_TEXTS: ReadonlySet<string> = new Set<string>();
-
 export class Inventory {
     private readonly entities: readonly Entity[];
     private readonly byRef: Map<EntityRef, Entity> | undefined;

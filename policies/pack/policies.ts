@@ -187,11 +187,6 @@ function stackPolicy(rule: CatalogueRule, now: () => Date): StackValidationPolic
     };
 }
 
-function withMalformed(props: object): { malformedProps?: ReadonlySet<string> } {
-    const malformed = malformedPropsOf(props);
-    return malformed !== undefined ? { malformedProps: malformed } : {};
-}
-
 function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
     return {
         type: args.type,
@@ -199,7 +194,7 @@ function recordFromArgs(args: ResourceValidationArgs): PulumiResourceRecord {
         name: args.name,
         props: unproxied(args.props),
         secretProps: secretPropsOf(args.props),
-        ...withMalformed(args.props),
+        malformedProps: malformedPropsOf(args.props),
     };
 }
 
@@ -260,7 +255,7 @@ function recordFromPolicyResource(resource: PolicyResource): PulumiResourceRecor
         name: resource.name,
         props: unproxied(resource.props),
         secretProps: secretPropsOf(resource.props),
-        ...withMalformed(resource.props),
+        malformedProps: malformedPropsOf(resource.props),
         parent: resource.parent?.urn,
         dependencies: resource.dependencies.map(dep => dep.urn),
         propertyDependencies,

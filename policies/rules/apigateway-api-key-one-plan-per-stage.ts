@@ -136,19 +136,17 @@ function apiIdentity(inventory: Inventory, link: Link): { key: string; label: st
     return undefined;
 }
 
-/** The distinct usage plans a key's attachments name, and why one of them cannot be identified. */
-function plansOf(inventory: Inventory, attachments: readonly UsagePlanKeyEntity[]): { found: UsagePlanEntity[]; undecided?: string } {
-    const found: UsagePlanEntity[] = [];
-    let undecided: string | undefined;
+/** The one usage plan every attachment of a key names, or undefined (several, or one not identified). */
+function onlyPlanOf(inventory: Inventory, attachments: readonly UsagePlanKeyEntity[]): UsagePlanEntity | undefined {
+    let only: UsagePlanEntity | undefined;
     for (const attachment of attachments) {
         const plan = inventory.resolve(attachment.usagePlan, "usage-plan");
-        if (!plan) {
-            undecided ??= `the usage plan of attachment '${attachment.name}' cannot be identified yet`;
-        } else if (!found.includes(plan)) {
-            found.push(plan);
+        if (!plan || (only !== undefined && plan !== only)) {
+            return undefined;
         }
+        only = plan;
     }
-    return undecided === undefined ? { found } : { found, undecided };
+    return only;
 }
 
 function judge(inventory: Inventory, key: ApiKeyEntity, stagesByPlanRef: ReadonlyMap<string, PlanStages>, unresolved: UnresolvedStages): Outcome {
@@ -157,12 +155,10 @@ function judge(inventory: Inventory, key: ApiKeyEntity, stagesByPlanRef: Readonl
     if (attachments.length === 0) {
         return { ref, status: "not-applicable", message: `key '${key.name}' is not attached to any usage plan` };
     }
-    const plans = plansOf(inventory, attachments);
     // Two plans are needed for a conflict: a key whose every attachment names the same plan, with no
     // other plan among the unresolved attachments, is decided without knowing which stages the plan serves.
-    const [onlyPlan] = plans.found;
-    if (plans.found.length === 1 && plans.undecided === undefined && !unresolved.anyPlan &&
-        [...unresolved.planRefs].every(other => other === onlyPlan.ref)) {
+    const onlyPlan = onlyPlanOf(inventory, attachments);
+    if (onlyPlan !== undefined && !unresolved.anyPlan && (unresolved.planRefs.size === 0 || (unresolved.planRefs.size === 1 && unresolved.planRefs.has(onlyPlan.ref)))) {
         return { ref, status: "pass", message: `key '${key.name}' is in one usage plan ('${onlyPlan.name}'), so it cannot be in two plans on one stage` };
     }
     const planByStageKey = new Map<string, { planName: string; planRef: string; label: string }>();

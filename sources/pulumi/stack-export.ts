@@ -1,7 +1,7 @@
 import { Inventory, unknown } from "apigw-guard/policies/model/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
-import { PulumiResourceRecord, SECRET_SIG, SIG_KEY } from "apigw-guard/policies/sources/pulumi/types";
+import { PulumiResourceRecord, SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL } from "apigw-guard/policies/sources/pulumi/types";
 
 /**
  * `pulumi stack export` (and the checkpoint files of the self-managed backends) as an Inventory,
@@ -22,7 +22,7 @@ export const SUPPORTED_DEPLOYMENT_VERSIONS: readonly number[] = [1, 2, 3];
  * Stands in for a value that cannot be read. The adapter treats it like a preview's computed
  * value: the rules say "cannot tell" for it instead of judging a ciphertext.
  */
-const UNREADABLE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNREADABLE = UNKNOWN_SENTINEL;
 /**
  * A secret the export holds only as ciphertext: unknown to the rules, with the reason a person can
  * act on (it is not "computed", the export just cannot be read without the stack's key).

@@ -37,10 +37,9 @@ export async function terraformRoots(dir: string, options: DiscoverOptions = {})
     /** Absolute directory → the local module directories it calls (absolute). */
     const configurations = new Map<string, string[]>();
     const queue = [base];
-    let walked = 0;
-    while (queue.length > 0 && walked < MAX_DIRECTORIES) {
-        const current = queue.shift()!;
-        walked++;
+    // Breadth first, by index: shift() would copy a large frontier once per directory.
+    for (let head = 0; head < queue.length && head < MAX_DIRECTORIES; head++) {
+        const current = queue[head];
         let entries;
         try {
             entries = await fs.readdir(current, { withFileTypes: true });

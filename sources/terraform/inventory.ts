@@ -1047,7 +1047,6 @@ function required(value: Maybe<string | undefined>): Maybe<string> {
     return value === undefined ? unknown("not set") : value;
 }
 
-/** Terraform reports an unset limit as 0; API Gateway treats it as no limit. */
 function withoutLogStreamSuffix(arn: string): string {
     return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
 }

@@ -431,7 +431,7 @@ function typeName(value: unknown): string {
 }
 
 /** RFC 6901. */
-export function escapePointer(token: string): string {
+function escapePointer(token: string): string {
     return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 

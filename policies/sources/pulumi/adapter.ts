@@ -730,7 +730,7 @@ function secretTextsOf(records: readonly PulumiResourceRecord[]): ReadonlySet<st
  * Calls `found` for every string value in a value. Not for object keys: a secret tag map's keys
  * (`Name`, `apigw-guard:rotated-at`) name fields, and messages must still say which tag to set.
  */
-export function collectStrings(value: unknown, found: (text: string) => void): void {
+function collectStrings(value: unknown, found: (text: string) => void): void {
     const pending: unknown[] = [value];
     while (pending.length > 0) {
         const item = pending.pop();

@@ -28,19 +28,19 @@ export const GENERATOR_TYPES: ReadonlySet<string> = new Set([
     "random:index/randomId:RandomId",
 ]);
 
+/** The engine's generic unknown (the string sentinel), which `@pulumi/policy` reads as unknown. */
+export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** The sentinel strings the engine and `@pulumi/policy` use for values unknown during preview. */
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
     "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string (and the engine's generic unknown)
+    UNKNOWN_SENTINEL, // string (and the engine's generic unknown)
     "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
     "030794c1-ac77-496b-92df-f27374a8bd58", // asset
     "e48ece36-62e2-4504-bad9-02848725956a", // archive
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
-
-/** The engine's generic unknown (the string sentinel), which `@pulumi/policy` reads as unknown. */
-export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The special-signature key of Pulumi's wire format and the secret signature. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";

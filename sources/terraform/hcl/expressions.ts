@@ -1,5 +1,5 @@
 import { TF_UNKNOWN, isTfUnknown } from "../types";
-import { APPLY_TIME_FUNCTIONS, FunctionContext, FunctionError, FUNCTIONS, lexical, sameValue } from "./functions";
+import { APPLY_TIME_FUNCTIONS, FunctionContext, FunctionError, FUNCTIONS, isPlainObject, isWhollyKnown, lexical, sameValue } from "./functions";
 import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
 /**
@@ -534,23 +534,7 @@ class ExpressionParser {
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && !isTfUnknown(value);
-}
-
-/** True when a value holds no unknown anywhere inside it. */
-export function isWhollyKnown(value: unknown): boolean {
-    if (isTfUnknown(value)) {
-        return false;
-    }
-    if (Array.isArray(value)) {
-        return value.every(isWhollyKnown);
-    }
-    if (isPlainObject(value)) {
-        return Object.values(value).every(isWhollyKnown);
-    }
-    return true;
-}
+export { isPlainObject, isWhollyKnown };
 
 /** For-expression variables in scope: name → value. */
 type Scope = ReadonlyMap<string, unknown>;

@@ -17,18 +17,6 @@ import { TF_UNKNOWN, isTfUnknown, partialJson } from "../types";
 
 export class FunctionError extends Error {}
 
-function knownThroughout(value: unknown): boolean {
-    if (isTfUnknown(value)) {
-        return false;
-    }
-    if (Array.isArray(value)) {
-        return value.every(knownThroughout);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.values(value).every(knownThroughout);
-    }
-    return true;
-}
 
 /** What a file read for `file()` gives: its text, nothing (missing), or a refusal (outside the configuration, too big, not a regular file). */
 export type FileRead =
@@ -52,8 +40,22 @@ export interface TfFunction {
     readonly partial?: boolean;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value) && !isTfUnknown(value);
+}
+
+/** True when a value holds no unknown anywhere inside it. */
+export function isWhollyKnown(value: unknown): boolean {
+    if (isTfUnknown(value)) {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        return value.every(isWhollyKnown);
+    }
+    if (isPlainObject(value)) {
+        return Object.values(value).every(isWhollyKnown);
+    }
+    return true;
 }
 
 function str(value: unknown): string {
@@ -93,7 +95,7 @@ function list(value: unknown): readonly unknown[] {
 }
 
 function map(value: unknown): Readonly<Record<string, unknown>> {
-    if (isObject(value)) {
+    if (isPlainObject(value)) {
         return value;
     }
     throw new FunctionError("a map or object is required");
@@ -108,7 +110,7 @@ export function sortKeys(value: unknown): unknown {
     if (Array.isArray(value)) {
         return value.map(sortKeys);
     }
-    if (isObject(value)) {
+    if (isPlainObject(value)) {
         return Object.fromEntries(Object.keys(value).sort(lexical).map(key => [key, sortKeys(value[key])]));
     }
     return value;
@@ -420,7 +422,7 @@ export const FUNCTIONS: Readonly<Record<string, TfFunction>> = {
     tomap: { partial: true, call: ([value]) => (value === null ? null : { ...map(value) }) },
     // Terraform writes object attributes in lexical order; an OpenAPI `body` is often built this way.
     // With unknown parts inside, the text is unknown but the structure is kept (see PartialJson).
-    jsonencode: { partial: true, call: ([value]) => (knownThroughout(value) ? JSON.stringify(sortKeys(value)) : partialJson(value)) },
+    jsonencode: { partial: true, call: ([value]) => (isWhollyKnown(value) ? JSON.stringify(sortKeys(value)) : partialJson(value)) },
     jsondecode: {
         call: ([text]) => {
             try {

@@ -104,10 +104,7 @@ export async function localSourceOf(callName: string, call: BlockDecl, displayDi
         return new HclNotice(`module "${callName}" uses a remote source (${describeSource(source)}), which is not fetched; its resources are not checked`, call.file, call.line);
     }
     const childDir = path.join(displayDir, source);
-    if (stack.length > MAX_MODULE_DEPTH) {
-        return new SourceError(`module "${callName}" includes itself (${source}); not read again`, call.file, call.line);
-    }
-    if (stack.includes(path.resolve(childDir))) {
+    if (stack.length > MAX_MODULE_DEPTH || stack.includes(path.resolve(childDir))) {
         return new SourceError(`module "${callName}" includes itself (${source}); not read again`, call.file, call.line);
     }
     try {

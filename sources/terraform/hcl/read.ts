@@ -148,14 +148,26 @@ export class ModuleLoader {
             this.errors.push(syntaxError(file, name, error));
             return undefined;
         }
-        const blocks = scanHclBody(text).filter((item): item is BlockItem => item.kind === "block");
-        // hcl2json lists repeated blocks with the same labels in source order; so does the scan.
+        // hcl2json lists repeated blocks with the same labels in source order; so does the scan. The
+        // blocks are grouped once by type and labels (looking each one up by a filter was quadratic).
+        const blocksByKey = new Map<string, BlockItem[]>();
+        for (const item of scanHclBody(text)) {
+            if (item.kind === "block") {
+                const key = [item.type, ...item.labels].join("\u0000");
+                const same = blocksByKey.get(key);
+                if (same) {
+                    same.push(item);
+                } else {
+                    blocksByKey.set(key, [item]);
+                }
+            }
+        }
         const seen = new Map<string, number>();
         const position = (type: string, labels: readonly string[]): Position => {
             const key = [type, ...labels].join("\u0000");
             const index = seen.get(key) ?? 0;
             seen.set(key, index + 1);
-            const block = blocks.filter(b => b.type === type && b.labels.length === labels.length && b.labels.every((l, i) => l === labels[i]))[index];
+            const block = blocksByKey.get(key)?.[index];
             return block ? { line: block.line, attributeLines: attributeLinesOf(block.body), blockPaths: blockPathsOf(block.body) } : { attributeLines: {} };
         };
         return collectDeclarations(file, json, position);
