@@ -174,13 +174,7 @@ export class FakeApiGateway {
 
     /** Listens on 127.0.0.1 at a free port; returns the endpoint URL. */
     async start(): Promise<string> {
-        const server = createServer((request, response) => {
-            this.handle(request, response).catch(() => {
-                if (!response.headersSent) {
-                    this.sendError(response, 500, "InternalFailure", "fake server error");
-                }
-            });
-        });
+        const server = createServer((request, response) => void this.serve(request, response));
         this.server = server;
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
@@ -211,6 +205,17 @@ export class FakeApiGateway {
         if (server) {
             server.closeAllConnections();
             await new Promise<void>(resolve => server.close(() => resolve()));
+        }
+    }
+
+    /** Answers one request (also when mounted behind `FakeAws`, which routes by signing service). */
+    async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+        try {
+            await this.handle(request, response);
+        } catch {
+            if (!response.headersSent) {
+                this.sendError(response, 500, "InternalFailure", "fake server error");
+            }
         }
     }
 

@@ -14,6 +14,13 @@ export interface Provenance {
     readonly address?: string;
     /** AWS ARN (live audit, or known from state). */
     readonly arn?: string;
+    /**
+     * The AWS account the resource lives in: the live audit knows it; an IaC scan carries the one
+     * given by flags (`--account-id`), for formats that need one (Security Hub).
+     */
+    readonly account?: string;
+    /** The AWS region the resource lives in (live audit; an IaC scan's `--region`). */
+    readonly region?: string;
     /** Source file and 1-based line (Terraform HCL, or the file a plan/state/export was read from). */
     readonly file?: string;
     readonly line?: number;

@@ -24,12 +24,12 @@ export function inventoryFromAwsSnapshots(snapshots: readonly RegionSnapshot[]):
 }
 
 /** The Inventory, and how many of its entities were read (the rest stand for what could not be). */
-export function buildAwsInventory(snapshots: readonly RegionSnapshot[]): { readonly inventory: Inventory; readonly entitiesRead: number } {
+export function buildAwsInventory(snapshots: readonly RegionSnapshot[], account?: string): { readonly inventory: Inventory; readonly entitiesRead: number } {
     const entities: Entity[] = [];
     const gaps: InventoryGap[] = [];
     let placeholders = 0;
     for (const snapshot of snapshots) {
-        placeholders += new RegionAdapter(snapshot, entities, gaps).build();
+        placeholders += new RegionAdapter(snapshot, entities, gaps, account).build();
     }
     // ARNs are unique in AWS; should an endpoint still list one thing twice, keep the first.
     const seen = new Set<string>();
@@ -93,7 +93,13 @@ class RegionAdapter {
     private readonly keyRefs = new Set<string>();
     private placeholders = 0;
 
-    constructor(private readonly snapshot: RegionSnapshot, private readonly entities: Entity[], private readonly gaps: InventoryGap[]) {
+    constructor(
+        private readonly snapshot: RegionSnapshot,
+        private readonly entities: Entity[],
+        private readonly gaps: InventoryGap[],
+        /** The account id, when the audit knows it (every finding then names it). */
+        private readonly accountId?: string,
+    ) {
         this.region = snapshot.region;
         this.arns = new ApiGatewayArns(snapshot.region);
     }
@@ -120,11 +126,16 @@ class RegionAdapter {
     }
 
     private provenance(arn: string, resourceType: string): Provenance {
-        return { source: "aws", arn, resourceType };
+        return { source: "aws", arn, resourceType, ...this.where() };
+    }
+
+    /** The account (when known) and region every entity and gap of this region carries. */
+    private where(): Pick<Provenance, "account" | "region"> {
+        return { ...(this.accountId !== undefined ? { account: this.accountId } : {}), region: this.region };
     }
 
     private gap(message: string, arn: string, ref?: string): void {
-        this.gaps.push({ ...(ref !== undefined ? { ref } : {}), message, provenance: { source: "aws", arn } });
+        this.gaps.push({ ...(ref !== undefined ? { ref } : {}), message, provenance: { source: "aws", arn, ...this.where() } });
     }
 
     private placeholder(entity: Entity): void {

@@ -12,6 +12,8 @@ export type { AwsCredentials } from "./client";
 export interface AuditOptions {
     /** Regions to audit; empty: the SDK's default region (AWS_REGION, the profile's region). */
     readonly regions: readonly string[];
+    /** The account's id, when the caller knows it (an organization audit): every finding names it. */
+    readonly account?: string;
     readonly profile?: string;
     /** Like the AWS CLI's `--endpoint-url` (tests, VPC endpoints). The SDK's AWS_ENDPOINT_URL works too. */
     readonly endpointUrl?: string;
@@ -128,7 +130,7 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
         stats.failures = failures;
         stats.timedOut = run.signal.aborted;
     }
-    const { inventory, entitiesRead } = buildAwsInventory(snapshots);
+    const { inventory, entitiesRead } = buildAwsInventory(snapshots, options.account);
     stats.entitiesRead = entitiesRead;
     if (!run.signal.aborted) {
         return inventory;

@@ -36,7 +36,47 @@ const KEY_VALUE_PARAMETERS = ["includeValues", "includeValue"];
  * line of defence: a request that asks for key values never leaves the process.
  */
 export function createApiGatewayClient(options: ClientOptions): APIGatewayClient {
-    const client = new APIGatewayClient({
+    const client = createAwsClient(APIGatewayClient, options);
+    client.middlewareStack.add(
+        next => async args => {
+            const query = queryOf(args.request);
+            for (const name of KEY_VALUE_PARAMETERS) {
+                const value = query?.[name];
+                if (value !== undefined && String(value).toLowerCase() !== "false") {
+                    throw new AuditError(`refusing to send a request with '${name}': the audit never reads API key values`, "refused");
+                }
+            }
+            return next(args);
+        },
+        { step: "build", name: "apigwGuardNoKeyValues", priority: "low" },
+    );
+    return client;
+}
+
+/** What `createAwsClient` needs of an SDK v3 client class: its constructor and config. */
+export interface AwsClientLike {
+    readonly config: unknown;
+    destroy(): void;
+}
+
+/** The constructor options every SDK v3 client takes that the audit sets. */
+export interface AwsClientConfig {
+    region: string;
+    profile?: string;
+    endpoint?: string;
+    credentials?: AwsCredentials;
+    retryStrategy: BoundedRetryStrategy;
+    requestHandler: { connectionTimeout: number; throwOnRequestTimeout: boolean };
+}
+
+/**
+ * Any AWS SDK v3 client (API Gateway v1/v2, CloudWatch Logs, STS, Organizations, Account,
+ * Security Hub) with the audit's bounds: bounded retries with back-off that stop when the run
+ * ends, a connection timeout, and one deadline per attempt for the whole response, body
+ * included, with a size cap.
+ */
+export function createAwsClient<C extends AwsClientLike>(Client: new (config: AwsClientConfig) => C, options: ClientOptions): C {
+    const client = new Client({
         region: options.region,
         ...(options.profile !== undefined ? { profile: options.profile } : {}),
         ...(options.endpointUrl !== undefined ? { endpoint: options.endpointUrl } : {}),
@@ -56,19 +96,6 @@ export function createApiGatewayClient(options: ClientOptions): APIGatewayClient
         maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         ...(options.runSignal !== undefined ? { runSignal: options.runSignal } : {}),
     });
-    client.middlewareStack.add(
-        next => async args => {
-            const query = queryOf(args.request);
-            for (const name of KEY_VALUE_PARAMETERS) {
-                const value = query?.[name];
-                if (value !== undefined && String(value).toLowerCase() !== "false") {
-                    throw new AuditError(`refusing to send a request with '${name}': the audit never reads API key values`, "refused");
-                }
-            }
-            return next(args);
-        },
-        { step: "build", name: "apigwGuardNoKeyValues", priority: "low" },
-    );
     return client;
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { ApiKeyEntity, isUnknown } from "apigw-guard/policies/model/index";
 import { RULES } from "apigw-guard/policies/rules/index";
-import { inventoryFromAwsSnapshots, normaliseMethodPath } from "../../../sources/aws/adapter";
+import { buildAwsInventory, inventoryFromAwsSnapshots, normaliseMethodPath } from "../../../sources/aws/adapter";
 import { ApiGatewayArns, partitionOf } from "../../../sources/aws/arn";
 import { usageWindow } from "../../../sources/aws/audit";
 import { Listing, ReadResult, RegionSnapshot, UsagePlanSnapshot, usedRequests } from "../../../sources/aws/collect";
@@ -91,7 +91,22 @@ describe("aws audit: from what was read to the Inventory", () => {
         it("gaps carry the ARN of what could not be read", () => {
             const snapshot: RegionSnapshot = { ...region(listed([])), account: denied() };
             const [gap] = inventoryFromAwsSnapshots([snapshot]).gaps;
-            assert.deepEqual(gap.provenance, { source: "aws", arn: "arn:aws:apigateway:us-east-1::/account" });
+            assert.deepEqual(gap.provenance, { source: "aws", arn: "arn:aws:apigateway:us-east-1::/account", region: "us-east-1" });
+        });
+    });
+
+    describe("where each entity lives", () => {
+        it("every entity and gap names its region, and its account when the audit knows it", () => {
+            const snapshot: RegionSnapshot = { ...region(listed([plan("p1", ok(["k1"]), ok(new Map()))])), account: denied() };
+            const { inventory } = buildAwsInventory([snapshot], "123456789012");
+            const entities = [...inventory.all()];
+            assert.ok(entities.length >= 3);
+            for (const item of [...entities, ...inventory.gaps]) {
+                assert.equal(item.provenance?.account, "123456789012", item.ref);
+                assert.equal(item.provenance?.region, "us-east-1", item.ref);
+            }
+            const unnamed = buildAwsInventory([snapshot]).inventory;
+            assert.ok([...unnamed.all()].every(entity => !("account" in entity.provenance)));
         });
     });
 

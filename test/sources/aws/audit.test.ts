@@ -49,7 +49,7 @@ describe("aws audit: reading an account through the real SDK", function () {
         const api = entity<{ apiKeySource: string; endpointTypes: string[]; provenance: { source: string; arn: string } }>(inventory, `${ARN}/restapis/api111`);
         assert.equal(api.apiKeySource, "HEADER");
         assert.deepEqual(api.endpointTypes, ["REGIONAL"]);
-        assert.deepEqual(api.provenance, { source: "aws", arn: `${ARN}/restapis/api111`, resourceType: "AWS::ApiGateway::RestApi" });
+        assert.deepEqual(api.provenance, { source: "aws", arn: `${ARN}/restapis/api111`, resourceType: "AWS::ApiGateway::RestApi", region: REGION });
 
         const post = entity<MethodEntity>(inventory, `${ARN}/restapis/api111/resources/res1/methods/POST`);
         assert.equal(post.path, "/orders");
