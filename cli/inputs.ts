@@ -5,6 +5,7 @@ import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
 import { parseJsonText, pathNestedDeeperThan } from "../sources/json-text";
+import { isTerraformFile } from "../sources/terraform/files";
 
 export const STDIN_ARG = "-";
 export const STDIN_NAME = "<stdin>";
@@ -70,9 +71,9 @@ async function load(arg: string, file: string, forced: InputKind | "auto", state
         state.kind = "terraform-hcl";
         return terraformHcl(arg, hcl);
     }
-    if (forced === "terraform-hcl" || (forced === "auto" && isTerraformConfigFile(arg))) {
+    if (forced === "terraform-hcl" || (forced === "auto" && isTerraformFile(arg))) {
         state.kind = "terraform-hcl";
-        if (!isTerraformConfigFile(arg)) {
+        if (!isTerraformFile(arg)) {
             // Terraform itself reads only these; anything else would silently yield nothing.
             throw new SourceError("not a Terraform configuration file: their names end in .tf or .tf.json", file);
         }
@@ -112,11 +113,6 @@ async function readable(arg: string, file: string): Promise<void> {
     } catch (error) {
         throw new SourceError(fileSystemProblem(error), file);
     }
-}
-
-/** Terraform configuration files: HCL, and its JSON syntax. */
-function isTerraformConfigFile(file: string): boolean {
-    return file.endsWith(".tf") || file.endsWith(".tf.json");
 }
 
 const NOT_RECOGNISED = "not a Terraform plan/state JSON or a Pulumi stack export";

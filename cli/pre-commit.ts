@@ -11,23 +11,18 @@ import { CliIO, EXIT, processIO } from "./command";
 import { registerScanCommand } from "./commands/scan";
 import { describeUnexpected, errorLine } from "./errors";
 import { main } from "./main";
+import { NOT_CONFIGURATION } from "../sources/terraform/files";
 
 /** The hook's `files` pattern (.pre-commit-hooks.yaml holds the same one; a test keeps them equal). */
-export const TERRAFORM_FILE = /\.tf(\.json)?$/;
+export { TERRAFORM_FILE } from "../sources/terraform/files";
 
-/**
- * Directories that hold Terraform files but are not the user's configuration: `terraform init`
- * copies modules into `.terraform/`, and npm packages may ship examples.
- */
-const NOT_A_ROOT = new Set([".terraform", "node_modules"]);
-
-/** The directories of the changed files, each once, sorted; files under `.terraform/` or `node_modules/` are left out. */
+/** The directories of the changed files, each once, sorted; files under `.terraform/`, `.git/` or `node_modules/` are left out. */
 export function terraformRoots(files: readonly string[]): string[] {
     const roots = new Set<string>();
     for (const file of files) {
         const normalized = path.normalize(file);
         const directories = normalized.split(/[\\/]/).slice(0, -1);
-        if (directories.some(directory => NOT_A_ROOT.has(directory))) {
+        if (directories.some(directory => NOT_CONFIGURATION.has(directory))) {
             continue;
         }
         roots.add(path.dirname(normalized));

@@ -1,6 +1,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import { compileGlob, globMatches } from "apigw-guard/policies/engine/glob";
+import { isTerraformFile, NOT_CONFIGURATION } from "./files";
 
 /**
  * Terraform roots in a directory tree, found the way Checkov (`-d`) finds them: every directory
@@ -15,8 +16,6 @@ export interface DiscoverOptions {
     /** Globs over directory paths relative to the scanned directory (`/`-separated), or over a directory's name. */
     readonly exclude?: readonly string[];
 }
-
-const SKIPPED = new Set([".terraform", ".git", "node_modules"]);
 
 /** A walk stops here: a tree this large is not a repository of configuration. */
 const MAX_DIRECTORIES = 100_000;
@@ -50,10 +49,10 @@ export async function terraformRoots(dir: string, options: DiscoverOptions = {})
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
             if (entry.isDirectory()) {
                 const child = path.join(current, entry.name);
-                if (!SKIPPED.has(entry.name) && !excluded(path.relative(base, child).split(path.sep).join("/"))) {
+                if (!NOT_CONFIGURATION.has(entry.name) && !excluded(path.relative(base, child).split(path.sep).join("/"))) {
                     queue.push(child);
                 }
-            } else if (entry.isFile() && (entry.name.endsWith(".tf") || entry.name.endsWith(".tf.json"))) {
+            } else if (entry.isFile() && isTerraformFile(entry.name)) {
                 files.push(path.join(current, entry.name));
             }
         }

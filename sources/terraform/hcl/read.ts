@@ -7,6 +7,7 @@ import { HclNotice, ioReason, syntaxError } from "./errors";
 import { isPlainObject } from "./expressions";
 import { localSourceOf } from "./modules";
 import { attributeLinesOf, BlockItem, blockPathsOf, jsonAttributeLines, scanHclBody } from "./positions";
+import { isTerraformFile } from "../files";
 
 /**
  * Reading: a module directory's `.tf` / `.tf.json` files into its declarations, each with its
@@ -65,7 +66,7 @@ export class ModuleLoader {
             names = [...only];
         } else {
             try {
-                names = (await fs.readdir(dir)).filter(name => name.endsWith(".tf") || name.endsWith(".tf.json")).sort();
+                names = (await fs.readdir(dir)).filter(isTerraformFile).sort();
             } catch (error) {
                 this.errors.push(new SourceError(`cannot read directory: ${ioReason(error)}`, displayDir));
                 return undefined;
