@@ -79,6 +79,14 @@ export function isPartialJson(value: unknown): value is PartialJson {
     return typeof value === "object" && value !== null && (value as { __tfUnknown?: unknown }).__tfUnknown === true && "partialJson" in value;
 }
 
+/**
+ * An unknown that is known not to be null: the `id` or `arn` of a managed resource that will be
+ * created (AWS assigns both at create, and the provider always sets them). It reads as unknown
+ * everywhere except a comparison with `null`, so `aws_x.y.arn != null ? [1] : []` is decided as
+ * Terraform decides it after apply.
+ */
+export const TF_UNKNOWN_NOT_NULL = Object.freeze({ __tfUnknown: true as const, notNull: true as const });
+
 export function isTfUnknown(value: unknown): boolean {
     return value === TF_UNKNOWN || (typeof value === "object" && value !== null && (value as { __tfUnknown?: unknown }).__tfUnknown === true);
 }

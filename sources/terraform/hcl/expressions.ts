@@ -1,4 +1,4 @@
-import { TF_UNKNOWN, isTfUnknown } from "../types";
+import { TF_UNKNOWN, TF_UNKNOWN_NOT_NULL, isTfUnknown } from "../types";
 import { APPLY_TIME_FUNCTIONS, FunctionContext, FunctionError, FUNCTIONS, isPlainObject, isWhollyKnown, lexical, sameValue } from "./functions";
 import { commentEnd, heredocBody, heredocHeader, isCommentStart, quotedEnd, templateEnd } from "./lexical";
 
@@ -756,6 +756,9 @@ function call(expr: Extract<Expr, { t: "call" }>, resolver: Resolver, recurse: (
 function binary(op: string, left: unknown, right: unknown): unknown {
     if (isTfError(left) || isTfError(right)) {
         return TF_ERROR;
+    }
+    if ((op === "==" || op === "!=") && ((left === TF_UNKNOWN_NOT_NULL && right === null) || (left === null && right === TF_UNKNOWN_NOT_NULL))) {
+        return op === "!=";
     }
     if (!isWhollyKnown(left) || !isWhollyKnown(right)) {
         return TF_UNKNOWN;

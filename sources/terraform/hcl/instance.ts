@@ -1,4 +1,4 @@
-import { TF_UNKNOWN } from "../types";
+import { TF_UNKNOWN, TF_UNKNOWN_NOT_NULL } from "../types";
 import { EvalContext } from "./context";
 import { BlockDecl, META_ARGUMENTS, ModuleConfig } from "./declarations";
 import { HclNotice } from "./errors";
@@ -8,6 +8,9 @@ import { EXPANDING, Expansion, expansionFrom, Keys, ModuleInstances, NO_KEYS, pi
 import { convert, parseType } from "./typing";
 import { variableSource } from "./variables";
 
+
+/** Computed attributes every managed resource instance has once created. */
+const NEVER_NULL_ONCE_CREATED = new Set(["id", "arn"]);
 /**
  * Evaluation: one instance of a module (the root, or one instance of a module call) and the
  * values its configuration gives, as far as they are known without Terraform. Strings from
@@ -315,7 +318,8 @@ export class ModuleInstance {
         const [attributeStep, ...after] = rest;
         if (attributeStep?.kind !== "attr" || META_ARGUMENTS.has(attributeStep.name) || !Object.prototype.hasOwnProperty.call(decl.body, attributeStep.name)) {
             // Not written in config: computed by the provider (id, arn, ...) or a provider default.
-            return TF_UNKNOWN;
+            // The id and ARN of an instance that will exist are never null once it is created.
+            return attributeStep?.kind === "attr" && NEVER_NULL_ONCE_CREATED.has(attributeStep.name) && after.length === 0 ? TF_UNKNOWN_NOT_NULL : TF_UNKNOWN;
         }
         const attribute = attributeStep.name;
         const value = this.use(this.traced(`attr\u0000${type}.${name}${suffix}\u0000${attribute}`, inner => this.evaluateRaw(decl.body[attribute], instanceKeys, inner)), trace);

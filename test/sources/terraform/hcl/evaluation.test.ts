@@ -76,6 +76,50 @@ resource "aws_api_gateway_method" "filtered" {
         assert.equal(get(records, `aws_api_gateway_method.filtered["a"]`).values.http_method, "GET");
     });
 
+    it("the id and ARN of a resource that will be created are unknown but never null; other computed attributes may be", async () => {
+        const dir = await scratch({
+            "main.tf": `
+resource "aws_cloudwatch_log_group" "logs" {
+  name = "/aws/apigateway/access"
+}
+resource "aws_cloudwatch_log_group" "none" {
+  count = 0
+  name  = "unused"
+}
+resource "aws_api_gateway_stage" "arn_set" {
+  stage_name = "a"
+  dynamic "access_log_settings" {
+    for_each = aws_cloudwatch_log_group.logs.arn != null ? [true] : []
+    content {
+      destination_arn = aws_cloudwatch_log_group.logs.arn
+      format          = "$context.requestId"
+    }
+  }
+}
+resource "aws_api_gateway_stage" "id_null" {
+  stage_name = aws_cloudwatch_log_group.logs.id == null ? "none" : "some"
+}
+resource "aws_api_gateway_stage" "other_attribute" {
+  stage_name = aws_cloudwatch_log_group.logs.kms_key_id != null ? "x" : "y"
+}
+resource "aws_api_gateway_stage" "arn_compared" {
+  stage_name = aws_cloudwatch_log_group.logs.arn == "arn:aws:logs:x" ? "x" : "y"
+}
+resource "aws_api_gateway_stage" "absent_instance" {
+  stage_name = try(aws_cloudwatch_log_group.none[0].arn != null ? "x" : "y", "absent")
+}
+`,
+        });
+        const { records } = await recordsFromHcl(dir);
+        const settings = get(records, "aws_api_gateway_stage.arn_set").values.access_log_settings as unknown[];
+        assert.equal(settings.length, 1, "the block exists: the log group's ARN is never null once it is created");
+        assert.ok(isTfUnknown((settings[0] as Record<string, unknown>).destination_arn), "the ARN itself stays unknown");
+        assert.equal(get(records, "aws_api_gateway_stage.id_null").values.stage_name, "some");
+        assert.ok(isTfUnknown(get(records, "aws_api_gateway_stage.other_attribute").values.stage_name), "an optional computed attribute may be null");
+        assert.ok(isTfUnknown(get(records, "aws_api_gateway_stage.arn_compared").values.stage_name), "only null comparisons are decided");
+        assert.equal(get(records, "aws_api_gateway_stage.absent_instance").values.stage_name, "absent", "an instance count = 0 does not exist: Terraform errors, try() falls back");
+    });
+
     it("a module called with create = false creates none of its resources", async () => {
         const dir = await scratch({
             "main.tf": `
