@@ -1,7 +1,7 @@
 import { Inventory, unknown } from "apigw-guard/policies/model/index";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromPulumi } from "apigw-guard/policies/sources/pulumi/adapter";
-import { PulumiResourceRecord, SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL } from "apigw-guard/policies/sources/pulumi/types";
+import { PulumiResourceRecord, SECRET_SIG, SIG_KEY, typeFromUrn, UNKNOWN_SENTINEL } from "apigw-guard/policies/sources/pulumi/types";
 
 /**
  * `pulumi stack export` (and the checkpoint files of the self-managed backends) as an Inventory,
@@ -171,16 +171,6 @@ function nameFromUrn(urn: string): string {
         }
     }
     return urn.slice(at + 2);
-}
-
-function typeFromUrn(urn: string): string | undefined {
-    const parts = urn.split("::");
-    if (parts.length < 4) {
-        return undefined;
-    }
-    // The qualified type is `parent$child`; the resource's own type is the last one.
-    const qualified = parts[2].split("$");
-    return qualified[qualified.length - 1] || undefined;
 }
 
 function propertyDependencies(raw: Record<string, unknown>): Record<string, readonly string[]> {

@@ -7,16 +7,10 @@ import { isUnknown, unknown } from "../../model/values";
 import { apiKeySourceOf, bodyEntities, OpenApiBody, quickCreateEntities, readOpenApiBody } from "../openapi";
 import { Bag, Reader } from "../read";
 import { fingerprint } from "../secrets";
-import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, UNKNOWN_SENTINELS } from "./types";
+import { GENERATOR_TYPES, PulumiResourceRecord, PulumiTypes as T, typeFromUrn, UNKNOWN_SENTINELS } from "./types";
 
 /** Not read as an entity; only recognised where a usage plan names a deployment's id as its stage. */
 const DEPLOYMENT_TYPE = "aws:apigateway/deployment:Deployment";
-
-/** The type in a URN (`urn:pulumi:stack::project::parent$type::name`). */
-function typeFromUrn(urn: string): string | undefined {
-    const qualified = urn.split("::")[2];
-    return qualified === undefined ? undefined : qualified.slice(qualified.lastIndexOf("$") + 1);
-}
 
 /** The length of every unknown sentinel (they are UUIDs; a test holds `UNKNOWN_SENTINELS` to it). */
 export const SENTINEL_LENGTH = 36;

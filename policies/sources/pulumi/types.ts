@@ -20,6 +20,19 @@ export const PulumiTypes = {
 } as const;
 
 /** Resources whose output is a generated secret: a key value derived from one is "generated". */
+/**
+ * The resource's own type in a URN (`urn:pulumi:stack::project::parent$type::name`: the
+ * qualified type lists the parents' types first), or undefined for text that is not a URN.
+ */
+export function typeFromUrn(urn: string): string | undefined {
+    const parts = urn.split("::");
+    if (parts.length < 4) {
+        return undefined;
+    }
+    const qualified = parts[2].split("$");
+    return qualified[qualified.length - 1] || undefined;
+}
+
 export const GENERATOR_TYPES: ReadonlySet<string> = new Set([
     "random:index/randomPassword:RandomPassword",
     "random:index/randomString:RandomString",
