@@ -139,6 +139,7 @@ function toRecord(raw: unknown, index: number, file: string | undefined): Pulumi
         return undefined;
     }
     const { props, secretProps } = mergeProperties(raw.inputs, raw.outputs);
+    const programInputs = suppliedInputs(raw.inputs);
     // Optional fields are added one by one (same order as before): spreading `{}`-or-`{x}` into a
     // literal copies through V8's slow generic path, once per field and resource.
     const record: { -readonly [K in keyof PulumiResourceRecord]: PulumiResourceRecord[K] } = { type, urn, name: nameFromUrn(urn), props, secretProps };
@@ -154,10 +155,30 @@ function toRecord(raw: unknown, index: number, file: string | undefined): Pulumi
     if (isObject(raw.propertyDependencies)) {
         record.propertyDependencies = propertyDependencies(raw.propertyDependencies);
     }
+    if (programInputs.size > 0) {
+        record.programInputs = programInputs;
+    }
     if (file !== undefined) {
         record.file = file;
     }
     return record;
+}
+
+/**
+ * The properties the program gave (present in `inputs`). Outputs win over inputs in `props`, and a
+ * secret input is a ciphertext, so without this a key value the program supplied as a secret (as
+ * pulumi-aws wraps every `ApiKey.value` input) would read the same as one API Gateway generated.
+ */
+function suppliedInputs(inputs: unknown): Set<string> {
+    const supplied = new Set<string>();
+    if (isObject(inputs)) {
+        for (const [key, value] of Object.entries(inputs)) {
+            if (value !== null && value !== undefined) {
+                supplied.add(key);
+            }
+        }
+    }
+    return supplied;
 }
 
 /** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`; the name may itself contain `::`. */

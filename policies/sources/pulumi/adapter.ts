@@ -484,6 +484,10 @@ class PulumiInventoryBuilder {
         }
         if (isSentinel(raw) || isUnknown(raw)) {
             const why = isUnknown(raw) ? `the key value is ${raw.reason}` : "the key value is computed: known only after the update";
+            if (!generated && isSecret && record.programInputs?.has(prop)) {
+                // Unreadable (encrypted in a stack export), but the program gave it: not generated.
+                return { handling: "secret", origin: "program" };
+            }
             return { handling: generated ? "generated" : isSecret ? "secret" : unknown(why) };
         }
         if (typeof raw !== "string") {

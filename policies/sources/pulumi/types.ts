@@ -76,6 +76,13 @@ export interface PulumiResourceRecord {
     readonly secretProps?: ReadonlySet<string>;
     /** Top-level properties whose value could not be read (malformed on the wire); they read as unknown. */
     readonly malformedProps?: ReadonlySet<string>;
+    /**
+     * Top-level properties the program itself supplied, recorded where `props` cannot show it: a
+     * stack export's value can be the provider's output, and an encrypted input copy cannot be read,
+     * yet its presence says the program gave a value. CrossGuard hands over inputs, so there every
+     * property in `props` is one and this is left unset.
+     */
+    readonly programInputs?: ReadonlySet<string>;
     readonly id?: string;
     readonly parent?: string;
     readonly dependencies?: readonly string[];

@@ -183,11 +183,18 @@ describe("sources/pulumi stack export", () => {
             const byName = keys(json);
             assert.equal(byName.get("a")?.value.handling, "plaintext");
             assert.equal(byName.get("a")?.value.fingerprint, byName.get("b")?.value.fingerprint, "the readable input is fingerprinted");
-            assert.deepEqual(byName.get("c")?.value, { handling: "secret" });
+            // Supplied by the program as a secret (pulumi-aws wraps every ApiKey.value input), encrypted:
+            // the input copy says the program gave it, as the pack sees in a preview of the same
+            // program and as `--show-secrets` shows. It used to pass, so the verdict depended on
+            // how the export was taken (test/policies/rules/front-ends.test.ts found it).
+            assert.deepEqual(byName.get("c")?.value, { handling: "secret", origin: "program" });
             assert.equal(valueSecretOutcomes(json).get("a"), "fail mandatory");
-            // Supplied by the program as a secret, but encrypted: the adapter marks a program-supplied
-            // secret only when it can read the value, so this is a pass, where --show-secrets warns.
-            assert.equal(valueSecretOutcomes(json).get("c"), "pass mandatory");
+            assert.equal(valueSecretOutcomes(json).get("c"), "fail advisory");
+            const shown = exportOf([resource(T.key, "c", { inputs: { value: { [SIG]: SECRET, plaintext: JSON.stringify(PLANTED) } }, outputs: { value: { [SIG]: SECRET, plaintext: JSON.stringify(PLANTED) } } })]);
+            assert.equal(valueSecretOutcomes(shown).get("c"), "fail advisory", "the same verdict with --show-secrets");
+            // A value only in the outputs (API Gateway generated it) is not the program's.
+            const generatedByAws = exportOf([resource(T.key, "d", { inputs: { name: "d" }, outputs: { name: "d", value: ciphertext(PLANTED) } })]);
+            assert.equal(valueSecretOutcomes(generatedByAws).get("d"), "pass mandatory");
         });
 
         it("keeps parent, dependencies, property dependencies, the id and the file", () => {
