@@ -155,7 +155,7 @@ function toRecord(raw: unknown, index: number, file: string | undefined): Pulumi
     if (isObject(raw.propertyDependencies)) {
         record.propertyDependencies = propertyDependencies(raw.propertyDependencies);
     }
-    if (programInputs.size > 0) {
+    if (programInputs !== undefined) {
         record.programInputs = programInputs;
     }
     if (file !== undefined) {
@@ -165,16 +165,19 @@ function toRecord(raw: unknown, index: number, file: string | undefined): Pulumi
 }
 
 /**
- * The properties the program gave (present in `inputs`). Outputs win over inputs in `props`, and a
- * secret input is a ciphertext, so without this a key value the program supplied as a secret (as
- * pulumi-aws wraps every `ApiKey.value` input) would read the same as one API Gateway generated.
+ * The properties the program gave as secrets (encrypted in `inputs`). Outputs win over inputs in
+ * `props` and a ciphertext cannot be read, so without this a key value the program supplied as a
+ * secret (pulumi-aws wraps every `ApiKey.value` input in one) would read the same as one API
+ * Gateway generated. Plain inputs are readable where they are, so only secret ones are listed:
+ * most resources get no set at all.
  */
-function suppliedInputs(inputs: unknown): Set<string> {
-    const supplied = new Set<string>();
+function suppliedInputs(inputs: unknown): Set<string> | undefined {
+    let supplied: Set<string> | undefined;
     if (isObject(inputs)) {
-        for (const [key, value] of Object.entries(inputs)) {
-            if (value !== null && value !== undefined) {
-                supplied.add(key);
+        for (const key in inputs) {
+            const value = inputs[key];
+            if (isObject(value) && value[SIG_KEY] === SECRET_SIG) {
+                (supplied ??= new Set<string>()).add(key);
             }
         }
     }
