@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
+import { DEFAULT_FAKE_ACCOUNT, FakeHandler, signingScope } from "./fake-aws";
 
 /**
  * A local stand-in for the API Gateway (REST, v1) control plane: exactly the GET routes the audit
@@ -154,6 +155,17 @@ export interface RecordedRequest {
     status: number;
 }
 
+/**
+ * What else answers at the fake's endpoint when it is started on its own: API Gateway v2 shares
+ * the API Gateway endpoint (its paths start with `/v2/`), and an audit pointed at one endpoint
+ * also sends its CloudWatch Logs requests there. Requests are attributed to `DEFAULT_FAKE_ACCOUNT`.
+ * (Behind `FakeAws`, which routes by signing service itself, they are not used.)
+ */
+export interface FakeCompanions {
+    readonly apigatewayv2?: FakeHandler;
+    readonly logs?: FakeHandler;
+}
+
 const DEFAULT_PAGE = 25;
 const MAX_PAGE = 500;
 /** No response waits longer than this, whatever a test asks. */
@@ -170,11 +182,11 @@ export class FakeApiGateway {
     private readonly tricklers = new Set<NodeJS.Timeout>();
     private served = 0;
 
-    constructor(readonly regions: Readonly<Record<string, FakeRegion>>, public faults: FakeFaults = {}) {}
+    constructor(readonly regions: Readonly<Record<string, FakeRegion>>, public faults: FakeFaults = {}, readonly companions: FakeCompanions = {}) {}
 
     /** Listens on 127.0.0.1 at a free port; returns the endpoint URL. */
     async start(): Promise<string> {
-        const server = createServer((request, response) => void this.serve(request, response));
+        const server = createServer((request, response) => void this.dispatch(request, response));
         this.server = server;
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
@@ -205,6 +217,24 @@ export class FakeApiGateway {
         if (server) {
             server.closeAllConnections();
             await new Promise<void>(resolve => server.close(() => resolve()));
+        }
+    }
+
+    /** Started on its own: v2 paths and Logs requests go to the companions, when there are any. */
+    private async dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
+        const scope = signingScope(request.headers.authorization);
+        const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
+        const service = scope?.service === "apigateway" && path.startsWith("/v2/") ? "apigatewayv2" : scope?.service;
+        const companion = service === "logs" ? this.companions.logs : service === "apigatewayv2" ? this.companions.apigatewayv2 : undefined;
+        if (companion === undefined || scope === undefined) {
+            return this.serve(request, response);
+        }
+        try {
+            await companion(request, response, { service: service ?? "", region: scope.region, accessKeyId: scope.accessKeyId, account: DEFAULT_FAKE_ACCOUNT });
+        } catch {
+            if (!response.headersSent) {
+                this.sendError(response, 500, "InternalFailure", "fake server error");
+            }
         }
     }
 

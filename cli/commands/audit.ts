@@ -23,11 +23,13 @@ const FAIL_ON: readonly FailOn[] = FAIL_ON_VALUES;
 const KEY_VALUE_FLAGS = ["--include-values", "--include-value", "--include-key-values", "--show-key-values"];
 
 const AUDIT_HELP = `
-What it reads (read-only, API Gateway REST APIs):
-  REST APIs, their resources and methods, stages (access logs, method settings, X-Ray, cache,
-  WAF), API keys WITHOUT their values, usage plans and their keys, each plan's usage over the
-  last --unused-days days, the account's CloudWatch role, custom domain names.
-  The minimal IAM policy is in docs/audit.md. HTTP APIs (v2) are not read yet.
+What it reads (read-only):
+  API Gateway REST APIs, their resources and methods, stages (access logs, method settings,
+  X-Ray, cache, WAF), API keys WITHOUT their values, usage plans and their keys, each plan's
+  usage over the last --unused-days days, the account's CloudWatch role, custom domain names;
+  HTTP and WebSocket APIs (API Gateway v2), their routes and stages; from CloudWatch Logs, the
+  log groups stages write to (does each exist, how long it keeps events).
+  IAM: apigateway:GET and logs:DescribeLogGroups; the minimal policy is in docs/audit.md.
 
 Credentials and endpoint:
   The AWS SDK's usual chain: --profile or AWS_PROFILE, AWS_ACCESS_KEY_ID/..., SSO, instance

@@ -209,6 +209,13 @@ export interface LogGroupEntity extends EntityBase {
     readonly logGroupName: Maybe<string>;
     readonly arn?: Maybe<string | undefined>;
     readonly retentionInDays: Maybe<number | undefined>;
+    /**
+     * Set only by a source that looked the group up instead of reading a declaration of it (the
+     * live audit asks CloudWatch Logs for each group a stage names): `false` when CloudWatch Logs
+     * has no group of that name, so API Gateway drops the logs meant for it; unknown when the
+     * lookup failed. Undefined: the group is declared or was read, so it exists (or will).
+     */
+    readonly exists?: Maybe<boolean>;
 }
 
 export interface DomainNameEntity extends EntityBase {

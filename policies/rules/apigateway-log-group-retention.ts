@@ -14,7 +14,7 @@ const EXECUTION_LOG_GROUP = /^API-Gateway-Execution-Logs_[^/]+\/.+$/;
 export default defineRule<LogGroupRetentionConfig>({
     id: "apigateway-log-group-retention",
     title: "API Gateway log groups keep logs long enough",
-    description: "CloudWatch log groups that API Gateway writes to (a stage's access-log destination, or a REST API execution-log group API-Gateway-Execution-Logs_<api id>/<stage>) keep their events for at least minRetentionDays. A group without a retention setting never expires its events: that meets the minimum (at a storage cost).",
+    description: "CloudWatch log groups that API Gateway writes to (a stage's access-log destination, a REST API execution-log group API-Gateway-Execution-Logs_<api id>/<stage>, or a WebSocket API execution-log group /aws/apigateway/<api id>/<stage>) keep their events for at least minRetentionDays. A group without a retention setting never expires its events: that meets the minimum (at a storage cost).",
     severity: "low",
     enforcementLevel: "advisory",
     scope: "stack",
@@ -79,6 +79,16 @@ function stageDestinations(inventory: Inventory): StageDestinations {
                 stageByGroupName.set(name, `${stageLabel} (access logs)`);
             }
         }
+        if (stage.apiVersion === "v2" && typeof stage.stageName === "string") {
+            // WebSocket APIs write execution logs to a group API Gateway names after the API and stage.
+            const api = inventory.resolve(stage.restApi, "v2-api");
+            if (api !== undefined && typeof api.id === "string" && typeof api.protocolType === "string" && api.protocolType.toUpperCase() === "WEBSOCKET") {
+                const name = `/aws/apigateway/${api.id}/${stage.stageName}`;
+                if (!stageByGroupName.has(name)) {
+                    stageByGroupName.set(name, `${stageLabel} (execution logs)`);
+                }
+            }
+        }
         if (stage.apiVersion === "v1" && typeof stage.stageName === "string") {
             const apiId = restApiIdOf(inventory, stage.restApi);
             if (apiId !== undefined) {
@@ -106,6 +116,9 @@ function judge(group: LogGroupEntity, destinations: StageDestinations, config: L
         ? group.logGroupName
         : typeof group.arn === "string" ? logGroupNameFromArn(group.arn) : undefined;
     const label = `log group '${name ?? group.name}'`;
+    if (group.exists === false) {
+        return { ref, status: "not-applicable", message: `${label} does not exist, so it keeps nothing (apigateway-stage-access-logging fails a stage that logs to it)` };
+    }
     const writer = name === undefined
         ? undefined
         : destinations.stageByGroupName.get(name) ?? (EXECUTION_LOG_GROUP.test(name) ? "API Gateway execution logging" : undefined);

@@ -11,7 +11,7 @@ export interface StageAccessLoggingConfig {
 export default defineRule<StageAccessLoggingConfig>({
     id: "apigateway-stage-access-logging",
     title: "API Gateway stages write access logs",
-    description: "Every stage (REST API, HTTP API and WebSocket API) writes access logs: access log settings with a destination ARN (a CloudWatch Logs log group or a Firehose stream) and a non-empty format that contains the required $context variables (by default $context.requestId, which ties a log line to a request).",
+    description: "Every stage (REST API, HTTP API and WebSocket API) writes access logs: access log settings with a destination ARN (a CloudWatch Logs log group or a Firehose stream) and a non-empty format that contains the required $context variables (by default $context.requestId, which ties a log line to a request). Where the log group was looked up (live audit) and does not exist, the stage fails: API Gateway drops the logs.",
     severity: "high",
     enforcementLevel: "mandatory",
     scope: "resource",
@@ -71,6 +71,15 @@ function judge(inventory: Inventory, stage: StageEntity, requiredFields: readonl
         }
     } else if (destinationArn === undefined || destinationArn.trim() === "") {
         problems.push("its access log settings have no destinationArn (set it to the ARN of a CloudWatch Logs log group)");
+    }
+    if (destinationGroup !== undefined) {
+        const groupLabel = `its destination log group '${typeof destinationGroup.logGroupName === "string" ? destinationGroup.logGroupName : destinationGroup.name}'`;
+        if (destinationGroup.exists === false) {
+            // API Gateway does not create an access-log group: events for a missing one are dropped.
+            problems.push(`${groupLabel} does not exist, so API Gateway drops its access logs (create the log group, or point destinationArn at one that exists)`);
+        } else if (isUnknown(destinationGroup.exists)) {
+            unknowns.push(`whether ${groupLabel} exists is not known (${describeUnknown(destinationGroup.exists)})`);
+        }
     }
     if (isUnknown(format)) {
         unknowns.push(`its access log format is not known yet (${describeUnknown(format)})`);

@@ -1,10 +1,11 @@
 import {
-    ApiKeyEntity, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, Maybe, MethodSettingsEntity,
-    Provenance, StageEntity, unknown, unknownLink, UsagePlanApiStage, UsagePlanEntity,
+    AccessLogSettings, ApiKeyEntity, Entity, entityLink, externalLink, Inventory, InventoryGap, isUnknown, Link, LogGroupEntity, Maybe,
+    MethodSettingsEntity, Provenance, StageEntity, unknown, unknownLink, UsagePlanApiStage, UsagePlanEntity, V2RouteSettings,
 } from "apigw-guard/policies/model/index";
-import { ApiGatewayArns } from "./arn";
-import { Listing, ReadResult, RegionSnapshot, RestApiSnapshot, UsagePlanSnapshot } from "./collect";
-import { ApiKeySummary, MethodSummary, StageSummary, upper } from "./shape";
+import { ApiGatewayArns, partitionOf } from "./arn";
+import { Listing, LogGroupLookup, ReadResult, RegionSnapshot, RestApiSnapshot, UsagePlanSnapshot, V2ApiSnapshot } from "./collect";
+import { ApiKeySummary, Field, MethodSummary, StageSummary, upper } from "./shape";
+import { lookableLogGroupName, parseLogGroupArn, V2StageSummary } from "./shape-v2";
 
 /**
  * Turns what the audit read from AWS into the Inventory every rule judges. Refs and provenance
@@ -55,6 +56,10 @@ const TYPES = {
     usagePlanKey: "AWS::ApiGateway::UsagePlanKey",
     account: "AWS::ApiGateway::Account",
     domainName: "AWS::ApiGateway::DomainName",
+    v2Api: "AWS::ApiGatewayV2::Api",
+    v2Route: "AWS::ApiGatewayV2::Route",
+    v2Stage: "AWS::ApiGatewayV2::Stage",
+    logGroup: "AWS::Logs::LogGroup",
 } as const;
 
 /**
@@ -91,6 +96,8 @@ class RegionAdapter {
     private readonly apiRefs = new Set<string>();
     private readonly stageRefs = new Set<string>();
     private readonly keyRefs = new Set<string>();
+    /** Refs of the log groups that were looked up, by name. */
+    private readonly logGroupRefs = new Map<string, string>();
     private placeholders = 0;
 
     constructor(
@@ -117,12 +124,69 @@ class RegionAdapter {
         for (const key of snapshot.apiKeys.ok ? snapshot.apiKeys.value.items : []) {
             this.keyRefs.add(this.arns.apiKey(key.id));
         }
+        this.indexLogGroups();
 
         this.restApis();
         this.usagePlansAndKeys();
         this.account();
         this.domainNames();
+        this.v2Apis();
+        this.logGroups();
         return this.placeholders;
+    }
+
+    /**
+     * A looked-up group's ref is its ARN: as CloudWatch Logs returned it, or else built from the
+     * audited account or the destination ARN that names it. Computed before the stages that link
+     * to it are built.
+     */
+    private indexLogGroups(): void {
+        const lookups = this.snapshot.logGroups;
+        if (!lookups) {
+            return;
+        }
+        const destinationArns = new Map<string, string>();
+        const stages: Array<{ accessLogSettings: StageSummary["accessLogSettings"] }> = [];
+        for (const api of this.snapshot.restApis.ok ? this.snapshot.restApis.value.items : []) {
+            stages.push(...(api.stages.ok ? api.stages.value.items : []));
+        }
+        for (const api of this.snapshot.v2Apis?.ok ? this.snapshot.v2Apis.value.items : []) {
+            stages.push(...(api.stages.ok ? api.stages.value.items : []));
+        }
+        for (const { accessLogSettings: access } of stages) {
+            const arn = access !== undefined && !isUnknown(access) ? access.destinationArn : undefined;
+            const name = typeof arn === "string" ? this.lookableName(arn) : undefined;
+            if (name !== undefined && typeof arn === "string" && !destinationArns.has(name)) {
+                destinationArns.set(name, arn.replace(/:\*$/, ""));
+            }
+        }
+        const partition = partitionOf(this.region);
+        for (const [name, lookup] of lookups) {
+            const found = lookup.result.ok && lookup.result.value !== "absent" ? lookup.result.value.arn : undefined;
+            const built = `arn:${partition}:logs:${this.region}:${this.accountId ?? "*"}:log-group:${name}`;
+            this.logGroupRefs.set(name, typeof found === "string" && parseLogGroupArn(found)?.name === name
+                ? found
+                : this.accountId !== undefined ? built : destinationArns.get(name) ?? built);
+        }
+    }
+
+    private lookableName(destinationArn: string): string | undefined {
+        return lookableLogGroupName(destinationArn, this.region, partitionOf(this.region), this.accountId);
+    }
+
+    /** Access log settings, linked to the destination log group when it was looked up. */
+    private accessLogs(access: StageSummary["accessLogSettings"]): Maybe<AccessLogSettings | undefined> {
+        if (access === undefined || isUnknown(access)) {
+            return access;
+        }
+        const arn = access.destinationArn;
+        if (typeof arn !== "string") {
+            return { destinationArn: arn, format: access.format };
+        }
+        const name = this.lookableName(arn);
+        const lookup = name !== undefined ? this.snapshot.logGroups?.get(name) : undefined;
+        const groupRef = name !== undefined && lookup?.accessDestination === true ? this.logGroupRefs.get(name) : undefined;
+        return { destinationArn: arn, format: access.format, destination: groupRef !== undefined ? entityLink(groupRef) : externalLink(arn) };
     }
 
     private provenance(arn: string, resourceType: string): Provenance {
@@ -306,11 +370,7 @@ class RegionAdapter {
             apiVersion: "v1",
             restApi: entityLink(apiRef),
             stageName: stage.stageName,
-            accessLogSettings: access === undefined || isUnknown(access) ? access : {
-                destinationArn: access.destinationArn,
-                format: access.format,
-                ...(typeof access.destinationArn === "string" ? { destination: externalLink(access.destinationArn) } : {}),
-            },
+            accessLogSettings: this.accessLogs(access),
             xrayTracingEnabled: stage.tracingEnabled,
             cacheClusterEnabled: stage.cacheClusterEnabled,
             webAclArn: stage.webAclArn,
@@ -588,6 +648,175 @@ class RegionAdapter {
                 securityPolicy: upper(domain.securityPolicy),
             });
         }
+    }
+
+    private v2Apis(): void {
+        const { v2Apis } = this.snapshot;
+        if (v2Apis === undefined) {
+            return;
+        }
+        const scope = this.arns.of("/apis");
+        for (const missing of missingParts(v2Apis, `the HTTP and WebSocket APIs in ${this.region}`, "list")) {
+            this.gap(missing.why, scope);
+            const ref = `${scope}#${missing.tag}`;
+            const name = `HTTP and WebSocket APIs in ${this.region} (${missing.tag})`;
+            this.placeholder({
+                kind: "v2-api",
+                ref,
+                name,
+                region: this.region,
+                provenance: this.provenance(scope, TYPES.v2Api),
+                protocolType: unknown(missing.why),
+            });
+            this.unreadableRoutes(`${ref}/routes`, name, entityLink(ref), missing.why);
+            this.unreadableV2Stages(`${ref}/stages`, name, entityLink(ref), missing.why);
+        }
+        for (const snapshot of v2Apis.ok ? v2Apis.value.items : []) {
+            this.v2Api(snapshot);
+        }
+    }
+
+    /** A route that stands for the routes of an API (or of the region) that could not be read. */
+    private unreadableRoutes(ref: string, name: string, api: Link, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "v2-route",
+            ref,
+            name: `${name}: routes`,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.v2Route),
+            api,
+            routeKey: reason,
+            authorizationType: reason,
+            apiKeyRequired: reason,
+        });
+    }
+
+    private unreadableV2Stages(ref: string, name: string, api: Link, why: string): void {
+        const reason = unknown(why);
+        this.placeholder({
+            kind: "stage",
+            ref,
+            name: `${name}: stages`,
+            region: this.region,
+            provenance: this.provenance(stripFragment(ref), TYPES.v2Stage),
+            apiVersion: "v2",
+            restApi: api,
+            stageName: reason,
+            accessLogSettings: reason,
+            arn: reason,
+            v2LoggingLevel: reason,
+            v2DataTraceEnabled: reason,
+            v2RouteSettings: reason,
+        });
+    }
+
+    private v2Api({ api, routes, stages }: V2ApiSnapshot): void {
+        const ref = this.arns.v2Api(api.id);
+        const apiName = api.name ?? api.id;
+        const protocolType = upper(api.protocolType);
+        this.entities.push({
+            kind: "v2-api",
+            ref,
+            id: api.id,
+            name: apiName,
+            region: this.region,
+            provenance: this.provenance(ref, TYPES.v2Api),
+            protocolType: protocolType === undefined ? unknown("the API's protocol type was not returned") : protocolType,
+        });
+        const label = `${protocolType === "WEBSOCKET" ? "WebSocket" : "HTTP"} API '${apiName}' (${api.id})`;
+        for (const missing of missingParts(routes, `the routes of ${label}`)) {
+            this.gap(missing.why, ref, ref);
+            this.unreadableRoutes(`${ref}/routes#${missing.tag}`, apiName, entityLink(ref), missing.why);
+        }
+        for (const route of routes.ok ? routes.value.items : []) {
+            const routeRef = this.arns.v2Route(api.id, route.id);
+            const routeKey = route.routeKey === undefined ? unknown("the route key was not returned") : route.routeKey;
+            this.entities.push({
+                kind: "v2-route",
+                ref: routeRef,
+                id: route.id,
+                name: `${apiName} ${typeof routeKey === "string" ? routeKey : route.id}`,
+                region: this.region,
+                provenance: this.provenance(routeRef, TYPES.v2Route),
+                api: entityLink(ref),
+                routeKey,
+                authorizationType: upper(route.authorizationType),
+                apiKeyRequired: route.apiKeyRequired,
+            });
+        }
+        for (const missing of missingParts(stages, `the stages of ${label}`)) {
+            this.gap(missing.why, ref, ref);
+            this.unreadableV2Stages(`${ref}/stages#${missing.tag}`, apiName, entityLink(ref), missing.why);
+        }
+        for (const stage of stages.ok ? stages.value.items : []) {
+            this.v2Stage(api.id, apiName, ref, stage);
+        }
+    }
+
+    private v2Stage(apiId: string, apiName: string, apiRef: string, stage: V2StageSummary): void {
+        const ref = this.arns.v2Stage(apiId, stage.stageName);
+        const routes = stage.routeSettings;
+        const v2RouteSettings: Maybe<V2RouteSettings[] | undefined> = isUnknown(routes) ? routes
+            : routes.length === 0 ? undefined
+            : routes.map(route => ({ routeKey: route.routeKey, loggingLevel: upper(route.loggingLevel), dataTraceEnabled: route.dataTraceEnabled }));
+        this.entities.push({
+            kind: "stage",
+            ref,
+            name: `${apiName}/${stage.stageName}`,
+            region: this.region,
+            provenance: this.provenance(ref, TYPES.v2Stage),
+            apiVersion: "v2",
+            restApi: entityLink(apiRef),
+            stageName: stage.stageName,
+            accessLogSettings: this.accessLogs(stage.accessLogSettings),
+            arn: ref,
+            v2LoggingLevel: upper(stage.loggingLevel),
+            v2DataTraceEnabled: stage.dataTraceEnabled,
+            v2RouteSettings,
+        });
+    }
+
+    /**
+     * The log groups stages write to. A destination group CloudWatch Logs does not have is kept
+     * as known absent (the stage's access logs are dropped); an execution-log group that does not
+     * exist yet is left out (API Gateway creates it with the first log event); a group whose
+     * lookup failed stands as a placeholder whose existence and retention are unknown.
+     */
+    private logGroups(): void {
+        for (const [name, lookup] of this.snapshot.logGroups ?? []) {
+            const ref = this.logGroupRefs.get(name);
+            if (ref !== undefined) {
+                this.logGroup(name, ref, lookup);
+            }
+        }
+    }
+
+    private logGroup(name: string, ref: string, { accessDestination, result }: LogGroupLookup): void {
+        const base = {
+            kind: "log-group" as const,
+            ref,
+            name,
+            region: this.region,
+            provenance: { source: "aws" as const, arn: ref, resourceType: TYPES.logGroup, ...this.where() },
+            logGroupName: name,
+        };
+        if (!result.ok) {
+            const use = accessDestination ? "the access-log destination of a stage" : "an execution-log group";
+            const why = `could not look up log group '${name}' (${use}) in CloudWatch Logs: ${result.problem}`;
+            this.gap(why, ref, ref);
+            this.placeholder({ ...base, arn: ref, retentionInDays: unknown(why), exists: unknown(why) });
+            return;
+        }
+        if (result.value === "absent") {
+            if (accessDestination) {
+                const entity: LogGroupEntity = { ...base, arn: ref, retentionInDays: undefined, exists: false };
+                this.entities.push(entity);
+            }
+            return;
+        }
+        const retention: Field<number> = result.value.retentionInDays;
+        this.entities.push({ ...base, arn: ref, retentionInDays: retention });
     }
 
     private apiLink(apiId: string): Link {

@@ -67,4 +67,17 @@ export class ApiGatewayArns {
     domainName(domainName: string): string {
         return this.of(`/domainnames/${domainName}`);
     }
+
+    /** API Gateway v2 (HTTP and WebSocket APIs): its paths have no `/v2` prefix in ARNs. */
+    v2Api(apiId: string): string {
+        return this.of(`/apis/${apiId}`);
+    }
+
+    v2Route(apiId: string, routeId: string): string {
+        return this.of(`/apis/${apiId}/routes/${routeId}`);
+    }
+
+    v2Stage(apiId: string, stageName: string): string {
+        return this.of(`/apis/${apiId}/stages/${stageName}`);
+    }
 }

@@ -1,7 +1,9 @@
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
+import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { buildAwsInventory } from "./adapter";
-import { AwsCredentials, createApiGatewayClient } from "./client";
+import { AwsCredentials, ClientOptions, createApiGatewayClient, createAwsClient } from "./client";
 import { collectRegion, FailureCounts, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
 import { AuditError, classify } from "./errors";
 import { RetryCounters, RetryPolicy } from "./retry";
@@ -71,10 +73,11 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Read one AWS account's API Gateway (REST APIs, v1) in the given regions, read-only, and build
- * the Inventory the rules judge. Reads that are denied become gaps and the audit goes on; missing
+ * Read one AWS account's API Gateway in the given regions, read-only, and build the Inventory the
+ * rules judge: REST APIs (v1), HTTP and WebSocket APIs (v2), and, from CloudWatch Logs, the log
+ * groups their stages write to. Reads that are denied become gaps and the audit goes on; missing
  * or rejected credentials, an unknown region or an unreachable endpoint end it with an
- * `AuditError` (one line for the CLI). HTTP APIs (v2) are not read: that needs a second client.
+ * `AuditError` (one line for the CLI).
  */
 export async function auditAccount(options: AuditOptions): Promise<Inventory> {
     validate(options);
@@ -91,35 +94,43 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
     const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => run.abort(), timeoutMs) : undefined;
     try {
         for (const region of regions) {
-            const client = options.clientFactory
-                ? options.clientFactory(region, counters)
-                : createApiGatewayClient({
-                    region,
-                    counters,
-                    ...(options.profile !== undefined ? { profile: options.profile } : {}),
-                    ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
-                    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-                    ...(options.retry !== undefined ? { retry: options.retry } : {}),
-                    ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
-                    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-                    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
-                    runSignal: run.signal,
-                });
+            const clientOptions: ClientOptions = {
+                region,
+                counters,
+                ...(options.profile !== undefined ? { profile: options.profile } : {}),
+                ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
+                ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+                ...(options.retry !== undefined ? { retry: options.retry } : {}),
+                ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
+                ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+                ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+                runSignal: run.signal,
+            };
+            const client = options.clientFactory ? options.clientFactory(region, counters) : createApiGatewayClient(clientOptions);
+            // HTTP/WebSocket APIs and the log groups stages write to; a factory (tests) stands for REST APIs only.
+            const v2Client = options.clientFactory ? undefined : createAwsClient(ApiGatewayV2Client, clientOptions);
+            const logsClient = options.clientFactory ? undefined : createAwsClient(CloudWatchLogsClient, clientOptions);
+            const profile = options.profile !== undefined ? { profile: options.profile } : {};
             try {
                 snapshots.push(await collectRegion({
                     client,
-                    context: { region, endpoint: endpointLabel(region, options.endpointUrl), ...(options.profile !== undefined ? { profile: options.profile } : {}) },
+                    context: { region, endpoint: endpointLabel(region, options.endpointUrl), ...profile },
                     window,
                     pageSize: Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE),
                     maxPages: options.maxPages ?? DEFAULT_MAX_PAGES,
                     concurrency: options.concurrency ?? 4,
                     progress,
                     failures,
+                    ...(v2Client ? { v2Client } : {}),
+                    ...(logsClient ? { logsClient, logsContext: { region, endpoint: logsEndpointLabel(region, options.endpointUrl), service: "CloudWatch Logs", ...profile } } : {}),
+                    ...(options.account !== undefined ? { account: options.account } : {}),
                 }));
                 stats.regions++;
             } finally {
                 // Keep-alive sockets would otherwise hold the process open.
                 client.destroy();
+                v2Client?.destroy();
+                logsClient?.destroy();
             }
         }
     } finally {
@@ -208,6 +219,10 @@ function isoDate(date: Date): string {
 /** Where requests go, for messages: the SDK's precedence (flag, service env, global env, AWS). */
 function endpointLabel(region: string, endpointUrl: string | undefined): string {
     return endpointUrl ?? process.env.AWS_ENDPOINT_URL_API_GATEWAY ?? process.env.AWS_ENDPOINT_URL ?? `https://apigateway.${region}.amazonaws.com`;
+}
+
+function logsEndpointLabel(region: string, endpointUrl: string | undefined): string {
+    return endpointUrl ?? process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? process.env.AWS_ENDPOINT_URL ?? `https://logs.${region}.amazonaws.com`;
 }
 
 function tracker(onProgress: AuditOptions["onProgress"]): ProgressTracker {

@@ -3,12 +3,16 @@ import {
     paginateGetApiKeys, paginateGetDomainNames, paginateGetResources, paginateGetRestApis, paginateGetUsage,
     paginateGetUsagePlanKeys, paginateGetUsagePlans,
 } from "@aws-sdk/client-api-gateway";
+import { ApiGatewayV2Client, GetApisCommand, GetRoutesCommand, GetStagesCommand as GetV2StagesCommand } from "@aws-sdk/client-apigatewayv2";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { partitionOf } from "./arn";
 import { CallContext, classify, FailureKind, MalformedResponseError } from "./errors";
 import {
     AccountSummary, ApiKeySummary, DomainNameSummary, isRecord, jsonType, MethodSummary, PlanKeySummary, ResourceItem, RestApiSummary,
     shapeAccount, shapeApiKey, shapeDomainName, Shaped, shapeMethod, shapePlanKey, shapeResource, shapeRestApi, shapeStage, shapeUsagePlan,
     StageSummary, UsagePlanSummary,
 } from "./shape";
+import { LogGroupSummary, lookableLogGroupName, shapeLogGroup, shapeV2Api, shapeV2Route, shapeV2Stage, V2ApiSummary, V2RouteSummary, V2StageSummary } from "./shape-v2";
 
 export type { ApiKeySummary, PlanKeySummary } from "./shape";
 
@@ -63,6 +67,19 @@ export interface UsageWindow {
     readonly days: number;
 }
 
+export interface V2ApiSnapshot {
+    readonly api: V2ApiSummary;
+    readonly routes: ReadResult<Listing<V2RouteSummary>>;
+    readonly stages: ReadResult<Listing<V2StageSummary>>;
+}
+
+/** One log group looked up by name: the group, `absent` (CloudWatch Logs has none), or why it could not be read. */
+export interface LogGroupLookup {
+    /** Some stage names it as its access-log destination (else it is an execution-log group). */
+    readonly accessDestination: boolean;
+    readonly result: ReadResult<LogGroupSummary | "absent">;
+}
+
 export interface RegionSnapshot {
     readonly region: string;
     readonly window: UsageWindow;
@@ -70,7 +87,15 @@ export interface RegionSnapshot {
     readonly apiKeys: ReadResult<Listing<ApiKeySummary>>;
     readonly usagePlans: ReadResult<Listing<UsagePlanSnapshot>>;
     readonly account: ReadResult<AccountSummary>;
+    /**
+     * Custom domain names, from the v1 listing only: API Gateway keeps one set of custom domains
+     * that both APIs list, and only the v1 listing also holds private custom domain names.
+     */
     readonly domainNames: ReadResult<Listing<DomainNameSummary>>;
+    /** HTTP and WebSocket APIs (API Gateway v2); absent when no v2 client was given. */
+    readonly v2Apis?: ReadResult<Listing<V2ApiSnapshot>>;
+    /** The log groups stages write to, by name; absent when no Logs client was given. */
+    readonly logGroups?: ReadonlyMap<string, LogGroupLookup>;
 }
 
 /** Failed reads by kind, for the audit's statistics and the CLI's advice. */
@@ -88,6 +113,14 @@ export interface CollectOptions {
     readonly concurrency: number;
     readonly progress: ProgressTracker;
     readonly failures?: FailureCounts;
+    /** Reads HTTP and WebSocket APIs when given. */
+    readonly v2Client?: ApiGatewayV2Client;
+    /** Looks up the log groups stages write to when given. */
+    readonly logsClient?: CloudWatchLogsClient;
+    /** Where Logs requests go, for messages. */
+    readonly logsContext?: CallContext;
+    /** The audited account, when known: a destination in another account is not looked up. */
+    readonly account?: string;
 }
 
 export interface ProgressTracker {
@@ -102,6 +135,11 @@ const MALFORMED_SHOWN = 5;
 
 /** The largest page API Gateway serves. */
 export const MAX_PAGE_SIZE = 500;
+
+/** The most log groups `DescribeLogGroups` returns per page. */
+const LOGS_PAGE_SIZE = 50;
+
+const EXECUTION_LOG_LEVELS = new Set(["ERROR", "INFO"]);
 
 export async function collectRegion(options: CollectOptions): Promise<RegionSnapshot> {
     return new RegionCollector(options).collect();
@@ -120,9 +158,161 @@ class RegionCollector {
         const account = await this.attempt("account settings", async () => shapeAccount(await client.send(new GetAccountCommand({}))));
         const domainNames = await this.attempt("custom domain names", () => this.list(config => paginateGetDomainNames(config, {}), page => page.items, shapeDomainName));
 
+        const v2Client = this.options.v2Client;
+        let v2ApiList: ReadResult<Listing<V2ApiSummary>> | undefined;
+        if (v2Client) {
+            progress.expect(1);
+            v2ApiList = await this.attempt("HTTP and WebSocket APIs", () => this.listV2(
+                NextToken => v2Client.send(new GetApisCommand({ MaxResults: String(this.options.pageSize), ...(NextToken !== undefined ? { NextToken } : {}) })),
+                shapeV2Api));
+        }
+
         const restApis = restApiList.ok ? { ok: true as const, value: { ...restApiList.value, items: await this.readApis(restApiList.value.items) } } : restApiList;
         const usagePlans = planList.ok ? { ok: true as const, value: { ...planList.value, items: await this.readPlans(planList.value.items) } } : planList;
-        return { region: this.options.context.region, window: this.options.window, restApis, apiKeys, usagePlans, account, domainNames };
+        const v2Apis: ReadResult<Listing<V2ApiSnapshot>> | undefined = v2ApiList === undefined || !v2Client ? undefined
+            : v2ApiList.ok ? { ok: true, value: { ...v2ApiList.value, items: await this.readV2Apis(v2Client, v2ApiList.value.items) } }
+            : v2ApiList;
+        const logGroups = this.options.logsClient ? await this.lookUpLogGroups(this.options.logsClient, restApis, v2Apis) : undefined;
+        return {
+            region: this.options.context.region, window: this.options.window, restApis, apiKeys, usagePlans, account, domainNames,
+            ...(v2Apis !== undefined ? { v2Apis } : {}),
+            ...(logGroups !== undefined ? { logGroups } : {}),
+        };
+    }
+
+    /**
+     * Routes and stages of each HTTP/WebSocket API. Authorizers are not read: the route's own
+     * `authorizationType` says whether it is authorized, which is what the rules judge.
+     */
+    private async readV2Apis(client: ApiGatewayV2Client, apis: readonly V2ApiSummary[]): Promise<V2ApiSnapshot[]> {
+        this.options.progress.expect(apis.length * 2);
+        const MaxResults = String(this.options.pageSize);
+        return mapLimit(apis, this.options.concurrency, async api => {
+            const label = `${api.protocolType === "WEBSOCKET" ? "WebSocket" : "HTTP"} API '${api.name ?? api.id}'`;
+            const routes = await this.attempt(`routes of ${label}`, () => this.listV2(
+                NextToken => client.send(new GetRoutesCommand({ ApiId: api.id, MaxResults, ...(NextToken !== undefined ? { NextToken } : {}) })),
+                shapeV2Route));
+            const stages = await this.attempt(`stages of ${label}`, () => this.listV2(
+                NextToken => client.send(new GetV2StagesCommand({ ApiId: api.id, MaxResults, ...(NextToken !== undefined ? { NextToken } : {}) })),
+                shapeV2Stage));
+            return { api, routes, stages };
+        });
+    }
+
+    /**
+     * API Gateway v2 lists in pages of `Items` with a `NextToken` (its SDK has no paginator for
+     * these calls), bounded like the v1 listings; a token that repeats ends the listing.
+     */
+    private async listV2<T>(
+        send: (nextToken: string | undefined) => Promise<{ Items?: unknown; NextToken?: unknown }>,
+        shape: (item: unknown) => Shaped<T>,
+    ): Promise<Listing<T>> {
+        const listing = new ListingBuilder(shape);
+        let token: string | undefined;
+        for (let pages = 1; ; pages++) {
+            const page = await send(token);
+            listing.add(page.Items, pages);
+            const next = page.NextToken;
+            if (next === undefined || next === null || next === "" || next === token) {
+                return listing.build();
+            }
+            if (typeof next !== "string") {
+                throw new MalformedResponseError(`page ${pages} gave ${jsonType(next)} for its next token, not a string`);
+            }
+            if (pages >= this.options.maxPages) {
+                return listing.build(`stopped after ${pages} pages`);
+            }
+            token = next;
+        }
+    }
+
+    /**
+     * The log groups stages write to, each looked up once by name: access-log destinations that
+     * are CloudWatch Logs groups of this region (and of the audited account, when it is known),
+     * REST API execution-log groups of stages with execution logging on, and WebSocket execution-
+     * log groups. A Firehose destination is not a log group.
+     */
+    private async lookUpLogGroups(
+        client: CloudWatchLogsClient,
+        restApis: ReadResult<Listing<RestApiSnapshot>>,
+        v2Apis: ReadResult<Listing<V2ApiSnapshot>> | undefined,
+    ): Promise<Map<string, LogGroupLookup>> {
+        const wanted = new Map<string, boolean>();
+        const want = (name: string, accessDestination: boolean) => wanted.set(name, (wanted.get(name) ?? false) || accessDestination);
+        const destination = (access: StageSummary["accessLogSettings"]) => {
+            const name = typeof access === "object" && access !== null && "destinationArn" in access && typeof access.destinationArn === "string"
+                ? this.lookableLogGroup(access.destinationArn) : undefined;
+            if (name !== undefined) {
+                want(name, true);
+            }
+        };
+        for (const { api, stages } of restApis.ok ? restApis.value.items : []) {
+            for (const stage of stages.ok ? stages.value.items : []) {
+                destination(stage.accessLogSettings);
+                const settings = stage.methodSettings;
+                if (Array.isArray(settings) && settings.some(([, method]) => loggingOn(method.loggingLevel))) {
+                    want(`API-Gateway-Execution-Logs_${api.id}/${stage.stageName}`, false);
+                }
+            }
+        }
+        for (const { api, stages } of v2Apis?.ok ? v2Apis.value.items : []) {
+            for (const stage of stages.ok ? stages.value.items : []) {
+                destination(stage.accessLogSettings);
+                const routes = Array.isArray(stage.routeSettings) ? stage.routeSettings : [];
+                if (api.protocolType === "WEBSOCKET" && (loggingOn(stage.loggingLevel) || routes.some(route => loggingOn(route.loggingLevel)))) {
+                    want(`/aws/apigateway/${api.id}/${stage.stageName}`, false);
+                }
+            }
+        }
+        const names = [...wanted.keys()];
+        this.options.progress.expect(names.length);
+        const context = this.options.logsContext ?? this.options.context;
+        const results = await mapLimit(names, this.options.concurrency,
+            name => this.attempt(`log group '${name}'`, () => this.lookUpLogGroup(client, name), context));
+        return new Map(names.map((name, index) => [name, { accessDestination: wanted.get(name) === true, result: results[index] }]));
+    }
+
+    /** The name of a log group this audit can look up, or undefined (another region, account or service). */
+    private lookableLogGroup(arn: string): string | undefined {
+        const region = this.options.context.region;
+        return lookableLogGroupName(arn, region, partitionOf(region), this.options.account);
+    }
+
+    /**
+     * `DescribeLogGroups` by name prefix, which also matches longer names. Its results are
+     * ASCII-sorted by name, so the group itself, if it exists, is the first item: one request per
+     * name. Pages without items are followed (bounded).
+     */
+    private async lookUpLogGroup(client: CloudWatchLogsClient, name: string): Promise<LogGroupSummary | "absent"> {
+        let token: string | undefined;
+        for (let pages = 1; ; pages++) {
+            const page = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: LOGS_PAGE_SIZE, ...(token !== undefined ? { nextToken: token } : {}) }));
+            const groups: unknown = page.logGroups;
+            if (groups !== undefined && !Array.isArray(groups)) {
+                throw new MalformedResponseError(`page ${pages} gave ${jsonType(groups)} for its log groups, not a list`);
+            }
+            for (const item of (groups ?? []) as unknown[]) {
+                const shaped = shapeLogGroup(item);
+                if (!shaped.ok) {
+                    // It might have been the group looked for.
+                    throw new MalformedResponseError(`a log group: ${shaped.why}`);
+                }
+                if (shaped.value.logGroupName === name) {
+                    return shaped.value;
+                }
+            }
+            const next: unknown = page.nextToken;
+            if ((groups as unknown[] | undefined)?.length || next === undefined || next === null || next === "" || next === token) {
+                return "absent";
+            }
+            if (typeof next !== "string") {
+                throw new MalformedResponseError(`page ${pages} gave ${jsonType(next)} for its next token, not a string`);
+            }
+            if (pages >= this.options.maxPages) {
+                throw new MalformedResponseError(`the lookup did not end after ${pages} pages`);
+            }
+            token = next;
+        }
     }
 
     private async readApis(apis: readonly RestApiSummary[]): Promise<RestApiSnapshot[]> {
@@ -214,11 +404,11 @@ class RegionCollector {
     }
 
     /** Runs one read; a denial or a failure becomes a result, a fatal error ends the audit. */
-    private async attempt<T>(what: string, read: () => Promise<T>): Promise<ReadResult<T>> {
+    private async attempt<T>(what: string, read: () => Promise<T>, context: CallContext = this.options.context): Promise<ReadResult<T>> {
         try {
             return { ok: true, value: await read() };
         } catch (error) {
-            const failure = classify(error, this.options.context);
+            const failure = classify(error, context);
             if (failure.fatal) {
                 throw failure.fatal;
             }
@@ -294,6 +484,10 @@ export function usedRequests(days: unknown): number {
         }
     }
     return total;
+}
+
+function loggingOn(level: unknown): boolean {
+    return typeof level === "string" && EXECUTION_LOG_LEVELS.has(level.toUpperCase());
 }
 
 /** `fn` over `items` with at most `limit` in flight; stops starting new work after a failure. */

@@ -136,6 +136,8 @@ export interface CallContext {
     readonly endpoint: string;
     /** The named profile credentials come from, when one was given. */
     readonly profile?: string;
+    /** The service called, for messages (default API Gateway). */
+    readonly service?: string;
 }
 
 /** Sort a failed SDK call into what the audit does next. */
@@ -188,11 +190,11 @@ export function classify(error: unknown, context: CallContext): ClassifiedFailur
     const code = networkCode(error);
     if (code !== undefined) {
         const problem = NETWORK_CODES[code];
-        const regionHint = code === "ENOTFOUND" ? ` (is '${context.region}' a region where API Gateway exists?)` : "";
-        return fatal("network", `cannot reach API Gateway at ${context.endpoint}: ${problem}${regionHint}`);
+        const regionHint = code === "ENOTFOUND" ? ` (is '${context.region}' a region where ${context.service ?? "API Gateway"} exists?)` : "";
+        return fatal("network", `cannot reach ${context.service ?? "API Gateway"} at ${context.endpoint}: ${problem}${regionHint}`);
     }
     if (name === "TimeoutError") {
-        return fatal("network", `cannot reach API Gateway at ${context.endpoint}: no connection within the connection timeout`);
+        return fatal("network", `cannot reach ${context.service ?? "API Gateway"} at ${context.endpoint}: no connection within the connection timeout`);
     }
     if (/region/i.test(name) || (error instanceof Error && /^Region is missing/.test(error.message))) {
         return fatal("region", "no AWS region: pass --region, or set AWS_REGION or a region in the profile");

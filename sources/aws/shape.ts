@@ -41,7 +41,7 @@ export function jsonType(value: unknown): string {
     }
 }
 
-function wrongType(field: string, expected: string, value: unknown) {
+export function wrongType(field: string, expected: string, value: unknown) {
     return unknown(`the response gave ${jsonType(value)} for ${field}, not ${expected}`);
 }
 
@@ -103,7 +103,7 @@ function identity(item: unknown, field: string): { record: JsonObject; id: strin
 
 export type Shaped<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
 
-function shaped<T>(item: unknown, field: string, build: (record: JsonObject, id: string) => T): Shaped<T> {
+export function shaped<T>(item: unknown, field: string, build: (record: JsonObject, id: string) => T): Shaped<T> {
     const found = identity(item, field);
     return typeof found === "string" ? { ok: false, why: found } : { ok: true, value: build(found.record, found.id) };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Entity, externalLink, Inventory, unknown } from "apigw-guard/policies/model/index";
+import { Entity, entityLink, externalLink, Inventory, unknown } from "apigw-guard/policies/model/index";
 import { example, exampleRef } from "apigw-guard/policies/model/examples";
 import { resolveRuleConfig } from "apigw-guard/policies/engine/config";
 import rule from "apigw-guard/policies/rules/apigateway-log-group-retention";
@@ -99,6 +99,37 @@ describe("apigateway-log-group-retention", () => {
         const kept = outcomeFor(outcomes, groupRef("kept"));
         assert.equal(kept.status, "pass");
         assert.match(kept.message, /if API Gateway writes to it/);
+    });
+
+    it("is not applicable to a group the account does not have (the access-logging rule fails its stage)", () => {
+        const outcome = outcomeFor(run([example.stage("prod"), example.logGroup("access", { exists: false, retentionInDays: undefined })]), groupRef("access"));
+        assert.equal(outcome.status, "not-applicable");
+        assert.match(outcome.message, /does not exist/);
+    });
+
+    it("is unknown for a group whose lookup failed", () => {
+        const why = unknown("could not read the log group: access denied (AccessDeniedException)");
+        const outcome = outcomeFor(run([example.stage("prod"), example.logGroup("access", { exists: why, retentionInDays: why })]), groupRef("access"));
+        assert.equal(outcome.status, "unknown");
+        assert.match(outcome.message, /access denied/);
+    });
+
+    it("judges WebSocket API execution-log groups, /aws/apigateway/<api id>/<stage>", () => {
+        const socket = example.v2Api("socket", { id: "ws1234", protocolType: "WEBSOCKET" });
+        const http = example.v2Api("http", { id: "ht5678", protocolType: "HTTP" });
+        const outcomes = run([
+            socket,
+            http,
+            example.stage("live", { apiVersion: "v2", restApi: entityLink(socket.ref), accessLogSettings: undefined }),
+            example.stage("$default", { apiVersion: "v2", restApi: entityLink(http.ref), accessLogSettings: undefined }),
+            example.logGroup("ws-exec", { logGroupName: "/aws/apigateway/ws1234/live", arn: undefined, retentionInDays: 7 }),
+            example.logGroup("http-lookalike", { logGroupName: "/aws/apigateway/ht5678/$default", arn: undefined, retentionInDays: 7 }),
+        ]);
+        const exec = outcomeFor(outcomes, groupRef("ws-exec"));
+        assert.equal(exec.status, "fail");
+        assert.match(exec.message, /used by stage 'live' \(execution logs\)/);
+        // HTTP APIs have no execution logs: a group of that shape is not API Gateway's.
+        assert.equal(outcomeFor(outcomes, groupRef("http-lookalike")).status, "not-applicable");
     });
 
     it("honours minRetentionDays", () => {

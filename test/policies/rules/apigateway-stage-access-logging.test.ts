@@ -121,3 +121,34 @@ describe("apigateway-stage-access-logging: destination known by link while its A
         assert.equal(deferred[0].needsContext, true);
     });
 });
+
+describe("apigateway-stage-access-logging: a destination log group looked up in the account", () => {
+    const format = "{\"requestId\":\"$context.requestId\"}";
+    const stage = example.stage("prod", { accessLogSettings: { destinationArn: LOG_GROUP, format, destination: entityLink(exampleRef("log-group", "access")) } });
+    const config = resolveRuleConfig(rule, {});
+    const now = { now: new Date("2026-06-01T00:00:00Z") };
+
+    it("fails a stage whose destination log group does not exist: AWS drops the logs", () => {
+        const missing = example.logGroup("access", { logGroupName: "/aws/apigateway/orders", exists: false, retentionInDays: undefined });
+        const [outcome] = rule.evaluate(new Inventory([stage, missing]), config, now);
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /its destination log group '\/aws\/apigateway\/orders' does not exist, so API Gateway drops its access logs/);
+    });
+
+    it("is unknown when whether the group exists could not be read, and passes when it exists", () => {
+        const unread = example.logGroup("access", { exists: unknown("could not read the log group: access denied (AccessDeniedException)"), retentionInDays: unknown("not read") });
+        const [unsure] = rule.evaluate(new Inventory([stage, unread]), config, now);
+        assert.equal(unsure.status, "unknown");
+        assert.match(unsure.message, /whether its destination log group '\/aws\/apigateway\/api-access' exists is not known \(could not read the log group: access denied/);
+        const [found] = rule.evaluate(new Inventory([stage, example.logGroup("access")]), config, now);
+        assert.equal(found.status, "pass", found.message);
+    });
+
+    it("still reports what is wrong with the format when the group is missing", () => {
+        const bad = example.stage("prod", { accessLogSettings: { destinationArn: LOG_GROUP, format: "$context.status", destination: entityLink(exampleRef("log-group", "access")) } });
+        const [outcome] = rule.evaluate(new Inventory([bad, example.logGroup("access", { exists: false })]), config, now);
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /its destination log group '[^']+' does not exist/);
+        assert.match(outcome.message, /its access log format lacks \$context\.requestId/);
+    });
+});

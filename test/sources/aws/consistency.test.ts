@@ -16,12 +16,13 @@ const EXAMPLE_INFRA = path.join(ROOT, "test", "fixtures", "example-infra");
  * Where the live account cannot agree with the code, by design (docs/audit.md):
  * - how a key value was provided (plain text in code or state, shared between keys) is a fact
  *   about the code; AWS holds every value server-side and the audit never reads one;
- * - log groups live in CloudWatch Logs and HTTP APIs in API Gateway v2: neither is read.
+ * - the stand-in deploys only what API Gateway v1 holds: its CloudWatch Logs holds just the
+ *   stages' destination groups (kept 400 days, see support.ts) and its API Gateway v2 no APIs.
  */
 const NOT_COMPARABLE: ReadonlyMap<string, string> = new Map([
     ["apigateway-api-key-value-secret", "key values are never read from the account"],
-    ["apigateway-log-group-retention", "CloudWatch Logs is not read"],
-    ["apigateway-v2-route-authorization", "API Gateway v2 is not read"],
+    ["apigateway-log-group-retention", "the stand-in's log groups are not the code's"],
+    ["apigateway-v2-route-authorization", "the stand-in deploys no HTTP or WebSocket APIs"],
 ]);
 
 interface Source {

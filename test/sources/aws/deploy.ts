@@ -8,8 +8,8 @@ import { FakeApiKey, FakeMethod, FakeMethodSetting, FakeRegion, FakeResource, Fa
  * give the same findings as scanning the state; `identityOf` names an entity by its cloud identity
  * (API id + stage name, key id, ...) so findings from both sides can be matched up.
  *
- * Only what the API Gateway v1 control plane holds is deployed: log groups live in CloudWatch
- * Logs and HTTP APIs in API Gateway v2, which the audit does not read.
+ * Only what the API Gateway v1 control plane holds is deployed: log groups (CloudWatch Logs) and
+ * HTTP APIs (API Gateway v2) are not.
  */
 export interface DeployOptions {
     /** The value every key gets, by key id (the leak test plants a recognisable one). */

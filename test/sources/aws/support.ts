@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { auditAccount, AuditOptions, AuditStats } from "../../../sources/aws/audit";
-import { FakeApiGateway, FakeFaults, FakeRegion } from "../../../testkit/fake-apigateway";
+import { FakeApiGateway, FakeCompanions, FakeFaults, FakeRegion } from "../../../testkit/fake-apigateway";
+import { FakeApiGatewayV2 } from "../../../testkit/fake-apigatewayv2";
+import { DEFAULT_FAKE_ACCOUNT } from "../../../testkit/fake-aws";
+import { FakeLogGroup, FakeLogs } from "../../../testkit/fake-logs";
 
 export const NOW = new Date("2026-06-01T00:00:00Z");
 export const REGION = "us-east-1";
@@ -35,11 +38,40 @@ export async function auditFake(fake: FakeApiGateway, overrides: Partial<AuditOp
     return { inventory, stats, progress };
 }
 
-/** A started fake; `stop` it in `after`/`finally`. Every test asserts no key value was requested. */
-export async function startFake(regions: Readonly<Record<string, FakeRegion>>, faults: FakeFaults = {}): Promise<FakeApiGateway> {
-    const fake = new FakeApiGateway(regions, faults);
+/**
+ * A started fake; `stop` it in `after`/`finally`. Every test asserts no key value was requested.
+ * The same endpoint answers for API Gateway v2 (no HTTP or WebSocket APIs unless given) and
+ * CloudWatch Logs (by default, the log groups the stages name as access-log destinations exist
+ * and keep their events for 400 days, as after a deployment that created them).
+ */
+export async function startFake(regions: Readonly<Record<string, FakeRegion>>, faults: FakeFaults = {}, companions?: FakeCompanions): Promise<FakeApiGateway> {
+    const fake = new FakeApiGateway(regions, faults, companions ?? defaultCompanions(regions));
     await fake.start();
     return fake;
+}
+
+export function defaultCompanions(regions: Readonly<Record<string, FakeRegion>>): FakeCompanions {
+    const v2 = new FakeApiGatewayV2({});
+    const logs = new FakeLogs({ [DEFAULT_FAKE_ACCOUNT]: destinationGroups(regions) });
+    return { apigatewayv2: v2.serve.bind(v2), logs: logs.serve.bind(logs) };
+}
+
+/** The log groups the stages of each region name as access-log destinations, kept 400 days. */
+export function destinationGroups(regions: Readonly<Record<string, FakeRegion>>): Record<string, FakeLogGroup[]> {
+    const byRegion: Record<string, FakeLogGroup[]> = {};
+    for (const [region, data] of Object.entries(regions)) {
+        const names = new Set<string>();
+        for (const api of data.restApis) {
+            for (const stage of api.stages) {
+                const name = /:log-group:([^:]+)(?::\*)?$/.exec(stage.accessLogSettings?.destinationArn ?? "")?.[1];
+                if (name !== undefined) {
+                    names.add(name);
+                }
+            }
+        }
+        byRegion[region] = [...names].map(logGroupName => ({ logGroupName, retentionInDays: 400 }));
+    }
+    return byRegion;
 }
 
 export function assertNoKeyValueRequested(fake: FakeApiGateway): void {
