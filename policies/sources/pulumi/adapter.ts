@@ -294,6 +294,7 @@ class PulumiInventoryBuilder {
             case T.restApi:
                 return this.entity(record, {
                     kind: "rest-api",
+                    awsName: read.string(p, "name"),
                     apiKeySource: this.apiKeySource(record),
                     endpointTypes: read.stringList(p, "endpointConfiguration.types"),
                 });
@@ -354,6 +355,7 @@ class PulumiInventoryBuilder {
             case T.apiKey:
                 return this.entity(record, {
                     kind: "api-key",
+                    awsName: read.string(p, "name"),
                     enabled: read.boolean(p, "enabled"),
                     createdDate: read.string(p, "createdDate"),
                     tags: read.stringMap(p, "tags"),
@@ -362,6 +364,7 @@ class PulumiInventoryBuilder {
             case T.usagePlan:
                 return this.entity(record, {
                     kind: "usage-plan",
+                    awsName: read.string(p, "name"),
                     throttle: throttle(p, "throttleSettings"),
                     quota: quota(p, "quotaSettings"),
                     apiStages: this.apiStages(record),
@@ -412,6 +415,7 @@ class PulumiInventoryBuilder {
             case T.v2Api:
                 return this.entity(record, {
                     kind: "v2-api",
+                    awsName: read.string(p, "name"),
                     protocolType: required(upper(read.string(p, "protocolType"))),
                 });
             case T.v2Route:
