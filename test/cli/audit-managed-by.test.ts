@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { auditAccount } from "../../api";
+import { readManagedBy } from "../../api/managed-by";
+import { Management } from "apigw-guard/policies/model/index";
 import { FakeApiGateway, FakeRegion } from "../../testkit/fake-apigateway";
 import { assertNoLeak } from "../../testkit/leaks";
-import { assertNoKeyValueRequested, startFake } from "../sources/aws/support";
+import { assertNoKeyValueRequested, CREDENTIALS, FAST_RETRY, startFake } from "../sources/aws/support";
 import { auditInProcess } from "./audit-helpers";
 import { EXAMPLE_INFRA, parseReport, Scratch } from "./helpers";
 
@@ -185,6 +188,43 @@ describe("cli: apigw-guard audit --managed-by", function () {
         assert.equal(run.status, 2);
         assert.equal(run.stderr, "apigw-guard: --managed-by: '-' (stdin) is not read here: pass the file\n");
         assert.equal(fake.requests.length, 0);
+    });
+
+    it("a module not read (a remote source) leaves the picture incomplete: unknown, not unmanaged, and no error", async () => {
+        mkdirSync(scratch.path("remote-module"), { recursive: true });
+        scratch.file("remote-module/main.tf", `module "keys" {
+  source  = "example-org/api-keys/aws"
+  version = "1.2.0"
+}
+
+resource "aws_api_gateway_api_key" "old_key" {
+  name = "old"
+}
+`);
+        const read = await readManagedBy([scratch.path("remote-module")]);
+        assert.deepEqual(read.failed, [], "a remote module is a notice, not an input error");
+        assert.equal(read.inputs.length, 1);
+        assert.match(read.inputs[0].incomplete ?? "", /module "keys" uses a remote source/);
+        const run = await auditInProcess(["--region", REGION, "--endpoint-url", fake.url, "--format", "json", "--managed-by", scratch.path("remote-module")]);
+        assert.equal(run.status, 1, run.stderr);
+        const report = parseReport(run.stdout);
+        assert.match(finding(report.findings, UNMANAGED, EXAMPLE_REFS.old).message, /\(matched by name\)$/);
+        const console = finding(report.findings, UNMANAGED, CONSOLE_KEY);
+        assert.equal(console.status, "unknown");
+        assert.match(console.message, /not read completely .*module "keys" uses a remote source/);
+    });
+
+    it("the programmatic API: auditAccount({ managedBy }) reads the inputs and sets management", async () => {
+        const problems: string[] = [];
+        const inventory = await auditAccount({
+            regions: [REGION], endpointUrl: fake.url, credentials: CREDENTIALS, retry: FAST_RETRY, unusedDays: 30, now: new Date("2026-06-01T00:00:00Z"),
+            managedBy: [path.join(EXAMPLE_INFRA, "state.json"), scratch.path("missing.json")],
+            onInputProblem: problem => problems.push(problem.file),
+        });
+        assert.deepEqual(problems, [scratch.path("missing.json")]);
+        const management = (ref: string) => (inventory.get(ref) as { management?: Management } | undefined)?.management;
+        assert.deepEqual(management(EXAMPLE_REFS.copy), { state: "managed", match: "id", input: path.join(EXAMPLE_INFRA, "state.json"), location: "aws_api_gateway_api_key.copy_key" });
+        assert.equal(management(CONSOLE_KEY)?.state, "unknown", "an input could not be read");
     });
 
     describe("a key value planted in a --managed-by input", () => {
