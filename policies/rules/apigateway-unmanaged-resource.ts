@@ -79,7 +79,8 @@ function labelOf(entity: Entity): string {
         case "v2-api":
             return `${typeof entity.protocolType === "string" && entity.protocolType === "WEBSOCKET" ? "WebSocket" : "HTTP"} API '${entity.name}'`;
         case "stage":
-            return `stage '${entity.name}'`;
+            // The stage name, as the other stage rules write it (a live stage's name is `api/stage`; its ARN names the API).
+            return `stage '${typeof entity.stageName === "string" ? entity.stageName : entity.name}'`;
         default:
             return `'${entity.name}'`;
     }
