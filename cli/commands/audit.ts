@@ -40,7 +40,8 @@ Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
-     waivers or baseline file, or nothing readable at all (every listing denied)
+     waivers or baseline file, nothing readable at all (every listing denied), or a --managed-by
+     input that could not be read (the report is still written)
 ${GATES_HELP}
 Resources no code manages (--managed-by):
   --managed-by takes the inputs scan takes (plan/state JSON, stack exports, a .tf file or a

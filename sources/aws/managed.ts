@@ -1,6 +1,4 @@
-import {
-    Entity, EntityOfKind, Inventory, isUnknown, ManageableKind, Management, StageEntity,
-} from "apigw-guard/policies/model/index";
+import { Entity, EntityOfKind, Inventory, ManageableKind, Management, StageEntity } from "apigw-guard/policies/model/index";
 
 /**
  * `audit --managed-by`: which live resources no code manages. The live Inventory is compared with
@@ -301,7 +299,7 @@ function candidateOf(input: ManagedInput, inventory: Inventory, entity: Entity):
     const id = typeof entity.id === "string" && entity.id !== "" ? entity.id : undefined;
     const arn = entity.kind === "stage" && typeof entity.arn === "string" ? entity.arn : entity.provenance.arn;
     const awsName = "awsName" in entity ? entity.awsName : undefined;
-    const name = typeof awsName === "string" && !isUnknown(awsName) ? awsName : undefined;
+    const name = typeof awsName === "string" ? awsName : undefined;
     return {
         input,
         inventory,
