@@ -3,6 +3,9 @@
  * the rules over Terraform and Pulumi inputs, as the `apigw-guard scan` command runs them.
  */
 import { createReporter, Report, ReportFormat } from "../report";
+import { readManagedBy } from "./managed-by";
+import { markManagement } from "../sources/aws/managed";
+import type { AuditOptions as AuditOptionsOfAudit } from "../sources/aws/audit";
 
 export { scan, ScanOptions, InputProblem } from "./scan";
 export { kitVersion } from "./version";
@@ -18,11 +21,31 @@ export { RULES } from "apigw-guard/policies/rules/index";
 export type { Inventory } from "apigw-guard/policies/model/index";
 export type { AuditOptions } from "../sources/aws/audit";
 
+export { readManagedBy, ManagedByOptions } from "./managed-by";
+export { markManagement, ManagedInput } from "../sources/aws/managed";
+
+/** `auditAccount`'s options: the audit's, and the IaC that should manage the account. */
+export interface AccountAuditOptions extends AuditOptionsOfAudit {
+    /**
+     * Inputs as `scan` takes them (plans, state, stack exports, HCL files or directories): every
+     * live API key, usage plan, API and stage gets `management`, which
+     * `apigateway-unmanaged-resource` judges (`audit --managed-by`). Read before the account.
+     */
+    readonly managedBy?: readonly string[];
+    /** Called for every problem met while reading `managedBy` (what it may hold is then unknown, never unmanaged). */
+    readonly onInputProblem?: (problem: import("./scan").InputProblem) => void;
+}
+
 /**
  * Reads one account's API Gateway configuration (read-only) into an Inventory for `runRules`, as
  * `apigw-guard audit` does. The AWS SDK is loaded on the first call, not when this module loads.
  */
-export async function auditAccount(options: import("../sources/aws/audit").AuditOptions): Promise<import("apigw-guard/policies/model/index").Inventory> {
+export async function auditAccount(options: AccountAuditOptions): Promise<import("apigw-guard/policies/model/index").Inventory> {
+    const { managedBy, onInputProblem, ...auditOptions } = options;
+    const managed = managedBy !== undefined
+        ? await readManagedBy(managedBy, onInputProblem !== undefined ? { onInputProblem } : {})
+        : undefined;
     const audit = await import("../sources/aws/audit");
-    return audit.auditAccount(options);
+    const inventory = await audit.auditAccount(auditOptions);
+    return managed !== undefined ? markManagement(inventory, managed.inputs) : inventory;
 }

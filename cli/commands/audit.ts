@@ -8,10 +8,12 @@ import { RULES } from "apigw-guard/policies/rules/index";
 import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
 import { AuditError } from "../../sources/aws/errors";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "../config";
-import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
+import { debugDetails, errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
 import { ProgressBar } from "../progress";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
+import { ManagedBy, readManagedBy } from "../../api/managed-by";
+import { markManagement } from "../../sources/aws/managed";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 /** As in sources/aws (not imported: the SDK side loads only when an audit runs). */
@@ -40,8 +42,17 @@ Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
-     waivers or baseline file, or nothing readable at all (every listing denied)
+     waivers or baseline file, nothing readable at all (every listing denied), or a --managed-by
+     input that could not be read (the report is still written)
 ${GATES_HELP}
+Resources no code manages (--managed-by):
+  --managed-by takes the inputs scan takes (plan/state JSON, stack exports, a .tf file or a
+  directory, walked for Terraform roots) and reports every live API key, usage plan, REST API and
+  stage that none of them manages (apigateway-unmanaged-resource, advisory unless the config
+  makes it mandatory). Matched by id or ARN where the input knows them, else by name; the finding
+  says which. The inputs are read before the account; one that cannot be read is reported, the
+  audit still runs (what it may hold is "unknown", never unmanaged) and the exit code is 2.
+
 Reads that are denied, fail or return malformed items are reported as notes (what could not be
 read) and the audit goes on; every rule that needed what was not read reports unknown for it.
 
@@ -54,6 +65,7 @@ Key values are never requested: --include-values and the like are refused.
 Examples:
   $ ${TOOL_NAME} audit --region eu-west-1 --region us-east-1
   $ ${TOOL_NAME} audit --profile audit --unused-days 60 --format json --output audit.json
+  $ ${TOOL_NAME} audit --region us-east-1 --managed-by infra/ prod-state.json stack.json
 `;
 
 export interface AuditFlags extends GateFlags {
@@ -69,6 +81,7 @@ export interface AuditFlags extends GateFlags {
     showPasses?: boolean;
     includeValues?: boolean;
     timeout?: string;
+    managedBy?: string[];
 }
 
 export interface RegisterAuditOptions extends RegisterCommandOptions {
@@ -95,7 +108,8 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .addOption(failOnOption())
         .option("--now <iso>", `pin the clock for age and usage windows, waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
         .option("--show-passes", "also list passing and not-applicable findings in text output")
-        .option("--timeout <duration>", "time limit for the whole audit, e.g. 90s, 10m, 1h (default: 30m); what is not read by then is reported as not read");
+        .option("--timeout <duration>", "time limit for the whole audit, e.g. 90s, 10m, 1h (default: 30m); what is not read by then is reported as not read")
+        .option("--managed-by <inputs...>", "IaC that should manage the account (the inputs scan takes): report live keys, usage plans, APIs and stages none of them manages");
     addGateOptions(command);
     for (const flag of KEY_VALUE_FLAGS) {
         command.addOption(new Option(flag).hideHelp());
@@ -143,6 +157,8 @@ export async function runAudit(
             knownRules: new Set(RULES.map(rule => rule.id)),
             configWaivers: configWaivers(loaded.config, flags.config, RULES.map(rule => rule.id)),
         });
+        // Read before the account too: a bad file costs no API calls.
+        const managedBy = flags.managedBy !== undefined ? await readManagedByInputs(flags.managedBy, io) : undefined;
         const regions = (flags.region ?? []).flatMap(value => value.split(",")).map(value => value.trim()).filter(value => value !== "");
         const stderr = io.stderr as CliIO["stderr"] & { readonly isTTY?: boolean; readonly columns?: number };
         bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
@@ -168,7 +184,8 @@ export async function runAudit(
             io.stderr.write(errorLine(undefined, undefined, `nothing could be read: ${nothingReadAdvice(stats)}`));
             return EXIT.usage;
         }
-        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates });
+        const judged = managedBy !== undefined ? markManagement(inventory, managedBy.inputs) : inventory;
+        return await report(judged, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, managedByFailed: managedBy?.failed ?? [] });
     } catch (error) {
         bar?.clear();
         return failure(error, io);
@@ -186,6 +203,8 @@ interface ReportContext {
     readonly io: CliIO;
     readonly tool: { readonly name: string; readonly version: string };
     readonly gates: Gates;
+    /** `--managed-by` inputs that could not be read (wholly or in part): listed, and exit 2. */
+    readonly managedByFailed: ManagedBy["failed"];
 }
 
 async function report(inventory: Inventory, context: ReportContext): Promise<number> {
@@ -204,7 +223,7 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
             findings,
             entities: inventory.size,
             gaps: inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
-        }],
+        }, ...context.managedByFailed],
         rules: reportRules(RULES, loaded.levelOf),
         failOn,
         ...context.gates,
@@ -222,7 +241,23 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
     } else {
         io.stdout.write(rendered);
     }
+    if (context.managedByFailed.length > 0) {
+        return EXIT.usage;
+    }
     return built.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
+}
+
+/** The `--managed-by` inputs, each problem on stderr as `scan` writes it. */
+async function readManagedByInputs(paths: readonly string[], io: CliIO): Promise<ManagedBy> {
+    return readManagedBy(paths, {
+        onInputProblem: problem => {
+            io.stderr.write(errorLine(problem.file, problem.line, problem.message));
+            const details = problem.error !== undefined ? debugDetails(problem.error, io.env) : undefined;
+            if (details) {
+                io.stderr.write(details);
+            }
+        },
+    });
 }
 
 function failure(error: unknown, io: CliIO): number {

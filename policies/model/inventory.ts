@@ -54,6 +54,42 @@ export type Link =
     | { readonly kind: "external"; readonly id: string }
     | { readonly kind: "unknown"; readonly reason?: string };
 
+/**
+ * Whether code manages a live resource, as `audit --managed-by` found by comparing the account
+ * with the given IaC inputs. Set only by that comparison: absent in every IaC scan and in the
+ * pack, where the resources are the code. Holds where the match was made, never a value.
+ * (`state`, not `kind`: a `{kind: "unknown"}` object would read as a Link.)
+ */
+export type Management =
+    | {
+        readonly state: "managed";
+        /** How the live resource was found in the input: its cloud id, its ARN, or its name (and kind; a stage: its API, then its stage name). */
+        readonly match: "id" | "arn" | "name";
+        /** The input's label (its file or directory, as given). */
+        readonly input: string;
+        /** The Terraform address or Pulumi URN that manages it, with file:line where known. */
+        readonly location: string;
+    }
+    | { readonly state: "unmanaged"; readonly inputsCompared: number }
+    | { readonly state: "unknown"; readonly reason: string; readonly inputsCompared: number };
+
+/** The entities `audit --managed-by` compares with code. */
+export type ManageableKind = "api-key" | "usage-plan" | "rest-api" | "v2-api" | "stage";
+
+interface Manageable {
+    /** Live audit with `--managed-by` only: whether code manages the resource. */
+    readonly management?: Management;
+}
+
+/**
+ * The name the resource has in AWS (Terraform/Pulumi `name`), where the source says; `name` above
+ * is the code's name for it. A live resource is matched by it when no id is known (HCL, new
+ * resources in a plan). Live entities' `name` is already their AWS name.
+ */
+interface Named {
+    readonly awsName?: Maybe<string | undefined>;
+}
+
 interface EntityBase {
     readonly ref: EntityRef;
     /** Human-readable name (logical name, Terraform name, or AWS name). */
@@ -64,7 +100,7 @@ interface EntityBase {
     readonly region?: string;
 }
 
-export interface RestApiEntity extends EntityBase {
+export interface RestApiEntity extends EntityBase, Manageable, Named {
     readonly kind: "rest-api";
     /** `HEADER`, `AUTHORIZER`, or undefined when unset (AWS defaults to HEADER). */
     readonly apiKeySource: Maybe<string | undefined>;
@@ -100,7 +136,7 @@ export interface AccessLogSettings {
     readonly destination?: Link;
 }
 
-export interface StageEntity extends EntityBase {
+export interface StageEntity extends EntityBase, Manageable {
     readonly kind: "stage";
     /** REST API (v1) or HTTP/WebSocket API (v2). */
     readonly apiVersion: "v1" | "v2";
@@ -143,7 +179,7 @@ export interface MethodSettingsEntity extends EntityBase {
     readonly cacheDataEncrypted: Maybe<boolean | undefined>;
 }
 
-export interface ApiKeyEntity extends EntityBase {
+export interface ApiKeyEntity extends EntityBase, Manageable, Named {
     readonly kind: "api-key";
     readonly enabled: Maybe<boolean | undefined>;
     /** ISO-8601 creation date (state / live). */
@@ -184,7 +220,7 @@ export interface UsagePlanApiStage {
     readonly stageCandidates?: readonly EntityRef[];
 }
 
-export interface UsagePlanEntity extends EntityBase {
+export interface UsagePlanEntity extends EntityBase, Manageable, Named {
     readonly kind: "usage-plan";
     readonly throttle: Maybe<ThrottleSettings | undefined>;
     readonly quota: Maybe<QuotaSettings | undefined>;
@@ -232,7 +268,7 @@ export interface WebAclAssociationEntity extends EntityBase {
     readonly webAclArn: Maybe<string>;
 }
 
-export interface V2ApiEntity extends EntityBase {
+export interface V2ApiEntity extends EntityBase, Manageable, Named {
     readonly kind: "v2-api";
     /** `HTTP` or `WEBSOCKET`. */
     readonly protocolType: Maybe<string>;

@@ -16,6 +16,7 @@ import stageWaf from "./apigateway-stage-waf";
 import domainTls12 from "./apigateway-domain-tls12";
 import logGroupRetention from "./apigateway-log-group-retention";
 import v2RouteAuthorization from "./apigateway-v2-route-authorization";
+import unmanagedResource from "./apigateway-unmanaged-resource";
 
 /** The rule catalogue, in the order the reference lists them. Every front end runs exactly these. */
 export const RULES: readonly CatalogueRule[] = [
@@ -36,6 +37,7 @@ export const RULES: readonly CatalogueRule[] = [
     domainTls12,
     logGroupRetention,
     v2RouteAuthorization,
+    unmanagedResource,
 ];
 
 export function ruleById(id: string): CatalogueRule | undefined {

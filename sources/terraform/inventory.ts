@@ -431,6 +431,7 @@ class TerraformInventoryBuilder {
             case T.restApi:
                 return withBase(this.base(record, read), {
                     kind: "rest-api",
+                    awsName: nonEmpty(read.string(v, "name")),
                     apiKeySource: this.apiKeySource(record, read),
                     endpointTypes: read.stringList(v, "endpoint_configuration.types"),
                 });
@@ -484,6 +485,7 @@ class TerraformInventoryBuilder {
                 const enabled = read.boolean(v, "enabled");
                 return withBase(this.base(record, read), {
                     kind: "api-key",
+                    awsName: nonEmpty(read.string(v, "name")),
                     // The provider defaults `enabled` to true.
                     enabled: enabled === undefined ? true : enabled,
                     createdDate: nonEmpty(read.string(v, "created_date")),
@@ -494,6 +496,7 @@ class TerraformInventoryBuilder {
             case T.usagePlan:
                 return withBase(this.base(record, read), {
                     kind: "usage-plan",
+                    awsName: nonEmpty(read.string(v, "name")),
                     throttle: throttle(read, v),
                     quota: quota(read, v),
                     apiStages: this.apiStages(record, read),
@@ -549,6 +552,7 @@ class TerraformInventoryBuilder {
             case T.v2Api:
                 return withBase(this.base(record, read), {
                     kind: "v2-api",
+                    awsName: nonEmpty(read.string(v, "name")),
                     protocolType: required(upper(nonEmpty(read.string(v, "protocol_type")))),
                 });
             case T.v2Route:

@@ -25,6 +25,7 @@ const EXPECTED_IDS = [
     "apigateway-domain-tls12",
     "apigateway-log-group-retention",
     "apigateway-v2-route-authorization",
+    "apigateway-unmanaged-resource",
 ];
 
 const NOW = new Date("2026-06-01T00:00:00Z");

@@ -11,10 +11,12 @@ export const EXAMPLE_PLANTED_PREFIX = "PLANTED-apigw-guard-key-";
 /**
  * The fixtures' key values were made to be recognised by a person, so they are spelled from words
  * that reports print for other reasons: the tool's name, the example account id in every ARN,
- * "generated" (how a value is handled), "imported" (the name of the key that holds it). Those parts are not secret and are left out of the leak
+ * "generated" (how a value is handled), "imported" (the name of the key that holds it), "client-0"
+ * and "client-1" (the AWS names of the keys that hold the state-client values, which the model
+ * keeps as `awsName`). Those parts are not secret and are left out of the leak
  * search; every other 8-character fragment of the values is looked for (see testkit/leaks).
  */
-export const EXAMPLE_PUBLIC_PARTS: LeakOptions = { publicParts: ["apigw-guard-", "123456789012", "generated-by-", "imported"] };
+export const EXAMPLE_PUBLIC_PARTS: LeakOptions = { publicParts: ["apigw-guard-", "123456789012", "generated-by-", "imported", "client-0", "client-1"] };
 
 function filesUnder(dir: string): string[] {
     return readdirSync(dir).flatMap(name => {

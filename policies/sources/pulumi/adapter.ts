@@ -288,6 +288,7 @@ class PulumiInventoryBuilder {
             case T.restApi:
                 return this.entity(record, {
                     kind: "rest-api",
+                    awsName: read.string(p, "name"),
                     apiKeySource: this.apiKeySource(record),
                     endpointTypes: read.stringList(p, "endpointConfiguration.types"),
                 });
@@ -348,6 +349,7 @@ class PulumiInventoryBuilder {
             case T.apiKey:
                 return this.entity(record, {
                     kind: "api-key",
+                    awsName: read.string(p, "name"),
                     enabled: read.boolean(p, "enabled"),
                     createdDate: read.string(p, "createdDate"),
                     tags: read.stringMap(p, "tags"),
@@ -356,6 +358,7 @@ class PulumiInventoryBuilder {
             case T.usagePlan:
                 return this.entity(record, {
                     kind: "usage-plan",
+                    awsName: read.string(p, "name"),
                     throttle: throttle(p, "throttleSettings"),
                     quota: quota(p, "quotaSettings"),
                     apiStages: this.apiStages(record),
@@ -406,6 +409,7 @@ class PulumiInventoryBuilder {
             case T.v2Api:
                 return this.entity(record, {
                     kind: "v2-api",
+                    awsName: read.string(p, "name"),
                     protocolType: required(upper(read.string(p, "protocolType"))),
                 });
             case T.v2Route:
