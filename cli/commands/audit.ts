@@ -2,7 +2,7 @@ import { promises as fs } from "fs";
 import { Command, Option } from "commander";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { Inventory } from "apigw-guard/policies/model/index";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
+import { AsffOptions, buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
 import { RULES } from "apigw-guard/policies/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
 import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
@@ -12,6 +12,7 @@ import { errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } fro
 import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
 import { ProgressBar } from "../progress";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
+import { addSecurityHubOptions, asffOf, asffOptionsOf, importIntoSecurityHub, SECURITY_HUB_HELP } from "../security-hub";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 /** As in sources/aws (not imported: the SDK side loads only when an audit runs). */
@@ -39,7 +40,8 @@ Exit codes:
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
      waivers or baseline file, or nothing readable at all (every listing denied)
-${GATES_HELP}
+${GATES_HELP}${SECURITY_HUB_HELP}  The audit names each finding's region; --account-id names the account (until the audit reads it).
+
 Reads that are denied, fail or return malformed items are reported as notes (what could not be
 read) and the audit goes on; every rule that needed what was not read reports unknown for it.
 
@@ -67,6 +69,10 @@ export interface AuditFlags extends GateFlags {
     showPasses?: boolean;
     includeValues?: boolean;
     timeout?: string;
+    /** --account-id, --asff-include-passed, --send-to-security-hub (cli/security-hub.ts). */
+    accountId?: string;
+    asffIncludePassed?: boolean;
+    sendToSecurityHub?: boolean;
 }
 
 export interface RegisterAuditOptions extends RegisterCommandOptions {
@@ -94,6 +100,7 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .option("--now <iso>", `pin the clock for age and usage windows, waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
         .option("--show-passes", "also list passing and not-applicable findings in text output")
         .option("--timeout <duration>", "time limit for the whole audit, e.g. 90s, 10m, 1h (default: 30m); what is not read by then is reported as not read");
+    addSecurityHubOptions(command, { region: false });
     addGateOptions(command);
     for (const flag of KEY_VALUE_FLAGS) {
         command.addOption(new Option(flag).hideHelp());
@@ -136,6 +143,7 @@ export async function runAudit(
         const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
         const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
         const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
+        const asff = asffOptionsOf(flags);
         // Read before the account, so a bad waivers or baseline file costs no API calls.
         const gates = await loadGates(flags, {
             knownRules: new Set(RULES.map(rule => rule.id)),
@@ -166,7 +174,7 @@ export async function runAudit(
             io.stderr.write(errorLine(undefined, undefined, `nothing could be read: ${nothingReadAdvice(stats)}`));
             return EXIT.usage;
         }
-        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates });
+        return await report(inventory, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, asff, overrides });
     } catch (error) {
         bar?.clear();
         return failure(error, io);
@@ -184,6 +192,8 @@ interface ReportContext {
     readonly io: CliIO;
     readonly tool: { readonly name: string; readonly version: string };
     readonly gates: Gates;
+    readonly asff: AsffOptions;
+    readonly overrides: RegisterAuditOptions["auditOverrides"];
 }
 
 async function report(inventory: Inventory, context: ReportContext): Promise<number> {
@@ -207,9 +217,11 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
         failOn,
         ...context.gates,
     });
+    // Checked before anything is written: a finding with no account is bad usage, not an invented id.
+    const findingsForSecurityHub = format === "asff" || flags.sendToSecurityHub === true ? asffOf(built, context.asff) : [];
     const toFile = flags.output !== undefined;
     const color = !toFile && io.stdout.isTTY === true && !noColor(io.env);
-    const rendered = createReporter(format, { color, showPasses: flags.showPasses === true }).render(built);
+    const rendered = createReporter(format, { color, showPasses: flags.showPasses === true, asff: context.asff }).render(built);
     if (flags.output !== undefined) {
         try {
             await fs.writeFile(flags.output, rendered, "utf8");
@@ -219,6 +231,20 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
         }
     } else {
         io.stdout.write(rendered);
+    }
+    if (flags.sendToSecurityHub === true) {
+        const { credentials, retry, requestTimeoutMs, connectionTimeoutMs } = context.overrides ?? {};
+        const imported = await importIntoSecurityHub(findingsForSecurityHub, {
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+            ...(flags.endpointUrl !== undefined ? { endpointUrl: flags.endpointUrl } : {}),
+            ...(credentials !== undefined ? { credentials } : {}),
+            ...(retry !== undefined ? { retry } : {}),
+            ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+            ...(connectionTimeoutMs !== undefined ? { connectionTimeoutMs } : {}),
+        }, io);
+        if (!imported) {
+            return EXIT.usage;
+        }
     }
     return built.summary.gate.blocking > 0 ? EXIT.blocking : EXIT.ok;
 }
