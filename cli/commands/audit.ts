@@ -39,8 +39,9 @@ Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
-     waivers or baseline file, or nothing readable at all (every listing denied)
-${GATES_HELP}${SECURITY_HUB_HELP}  The audit names each finding's region; --account-id names the account (until the audit reads it).
+     waivers or baseline file, nothing readable at all (every listing denied), or findings
+     --send-to-security-hub could not import
+${GATES_HELP}${SECURITY_HUB_HELP}  The audit names each finding's region; --account-id names the account.
 
 Reads that are denied, fail or return malformed items are reported as notes (what could not be
 read) and the audit goes on; every rule that needed what was not read reports unknown for it.

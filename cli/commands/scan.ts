@@ -47,7 +47,7 @@ Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, a bad config, waivers or baseline file, or an input that could not be read (the
-     others are still reported)
+     others are still reported), or findings --send-to-security-hub could not import
 ${GATES_HELP}${SECURITY_HUB_HELP}  IaC findings name no account: --format asff and --send-to-security-hub need --account-id,
   and --region for resources whose region the input does not show (a state file's ARNs do).
 

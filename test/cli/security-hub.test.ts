@@ -279,6 +279,13 @@ describe("cli: --format asff and --send-to-security-hub", function () {
             assert.equal(hub.requests.length, 0);
         });
 
+        it("documents the flags in audit --help", async () => {
+            const help = (await auditInProcess(["--help"])).stdout;
+            for (const text of ["--account-id <id>", "--asff-include-passed", "--send-to-security-hub", "BatchImportFindings", "findings\n     --send-to-security-hub could not import"]) {
+                assert.ok(help.includes(text), text);
+            }
+        });
+
         it("throttled imports are retried; the audit still exits on its gate", async () => {
             await startHub({ throttleFirst: 2 }, new FakeApiGateway({ [REGION]: smallAccount() }));
             const run = await auditInProcess(["--region", REGION, "--endpoint-url", url, "--format", "json", "--account-id", ACCOUNT, "--send-to-security-hub"]);
