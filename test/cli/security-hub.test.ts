@@ -15,7 +15,7 @@ import { FakeSecurityHub, FakeSecurityHubOptions } from "../../testkit/fake-secu
 import { assertNoLeak } from "../../testkit/leaks";
 import { CREDENTIALS, FAST_RETRY, smallAccount } from "../sources/aws/support";
 import { auditInProcess } from "./audit-helpers";
-import { assertCleanErrors, cleanEnv, CLI, CliRun, EXAMPLE_INFRA, NOW, ROOT, scan, Scratch } from "./helpers";
+import { assertCleanErrors, cleanEnv, CLI, CliRun, EXAMPLE_INFRA, NOW, ROOT, runCli, scan, Scratch } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -249,6 +249,22 @@ describe("cli: --format asff and --send-to-security-hub", function () {
             for (const text of ["--account-id <id>", "--region <region>", "--asff-include-passed", "--send-to-security-hub", "asff", "BatchImportFindings"]) {
                 assert.ok(help.includes(text), text);
             }
+        });
+    });
+
+    describe("report --pulumi-events", () => {
+        const events = path.join(ROOT, "test", "report", "fixtures", "pulumi-events", "eventstream.ndjson");
+
+        it("writes ASFF with --account-id and --region, and refuses without them (exit 2, one line)", () => {
+            const with_ = runCli(["report", "--now", NOW, "--pulumi-events", events, "--format", "asff", "--account-id", ACCOUNT, "--region", REGION]);
+            assert.ok(with_.status === 0 || with_.status === 1, with_.stderr);
+            const findings = parseAsff(with_.stdout);
+            assert.ok(findings.length > 0);
+            assert.ok(findings.every(finding => finding.AwsAccountId === ACCOUNT && finding.Resources[0].Id.startsWith("urn:pulumi:")));
+            const without = runCli(["report", "--now", NOW, "--pulumi-events", events, "--format", "asff"]);
+            assert.equal(without.status, 2);
+            assert.match(assertCleanErrors(without)[0], /^apigw-guard: ASFF needs an AWS account id: pass --account-id \(/);
+            assert.equal(without.stdout, "");
         });
     });
 
