@@ -2,7 +2,7 @@
  * The programmatic API of apigw-guard (`import { scan, renderReport } from "apigw-guard/api"`):
  * the rules over Terraform and Pulumi inputs, as the `apigw-guard scan` command runs them.
  */
-import { createReporter, Report, ReportFormat } from "../report";
+import { AsffOptions, createReporter, Report, ReportFormat } from "../report";
 import { readManagedBy } from "./managed-by";
 import { markManagement } from "../sources/aws/managed";
 import type { AuditOptions as AuditOptionsOfAudit } from "../sources/aws/audit";
@@ -10,11 +10,27 @@ import type { AuditOptions as AuditOptionsOfAudit } from "../sources/aws/audit";
 export { scan, ScanOptions, InputProblem } from "./scan";
 export { kitVersion } from "./version";
 export { UsageError } from "../cli/errors";
-export { Report, ReportFormat, REPORT_FORMATS, FailOn, InputKind, INPUT_KINDS } from "../report";
+export { Report, ReportFormat, REPORT_FORMATS, FailOn, InputKind, INPUT_KINDS, AsffError, AsffFinding, AsffOptions, asffFindings } from "../report";
+export type { ImportSummary, SecurityHubOptions } from "../sources/aws/security-hub";
 
-/** Renders a report in one format (text is never colored here). */
-export function renderReport(report: Report, format: ReportFormat, options: { readonly showPasses?: boolean } = {}): string {
-    return createReporter(format, { color: false, showPasses: options.showPasses === true }).render(report);
+/**
+ * Renders a report in one format (text is never colored here). `asff`: the account and region of
+ * findings that name none, and whether passes are written (ASFF throws `AsffError` without them).
+ */
+export function renderReport(report: Report, format: ReportFormat, options: { readonly showPasses?: boolean; readonly asff?: AsffOptions } = {}): string {
+    return createReporter(format, { color: false, showPasses: options.showPasses === true, ...(options.asff !== undefined ? { asff: options.asff } : {}) }).render(report);
+}
+
+/**
+ * Imports ASFF findings (from `asffFindings`) into AWS Security Hub with `BatchImportFindings`, as
+ * `--send-to-security-hub` does. The AWS SDK is loaded on the first call.
+ */
+export async function sendToSecurityHub(
+    findings: readonly import("../report").AsffFinding[],
+    options: import("../sources/aws/security-hub").SecurityHubOptions = {},
+): Promise<import("../sources/aws/security-hub").ImportSummary> {
+    const hub = await import("../sources/aws/security-hub");
+    return hub.sendToSecurityHub(findings, options);
 }
 export { runRules } from "apigw-guard/policies/engine/run";
 export { RULES } from "apigw-guard/policies/rules/index";

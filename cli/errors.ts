@@ -1,5 +1,5 @@
 import { SourceError } from "apigw-guard/policies/sources/errors";
-import { InputKind } from "../report";
+import { AsffError, InputKind } from "../report";
 import { inert } from "apigw-guard/policies/engine/inert";
 
 export const TOOL_NAME = "apigw-guard";
@@ -103,7 +103,9 @@ export class UsageErrors extends Error {
  * caller exits 2.
  */
 export function writeFailure(error: unknown, io: { readonly stderr: { write(text: string): unknown }; readonly env: NodeJS.ProcessEnv }): void {
-    const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error] : undefined;
+    const problems = error instanceof UsageErrors ? error.problems : error instanceof UsageError ? [error]
+        // A report format that cannot be written for what was given (ASFF with no account): bad usage too.
+        : error instanceof AsffError ? [new UsageError(error.message)] : undefined;
     if (problems) {
         for (const problem of problems) {
             io.stderr.write(errorLine(problem.file, problem.line, problem.message));

@@ -1,8 +1,9 @@
 import { promises as fs, realpathSync } from "fs";
 import * as path from "path";
 import { InvalidArgumentError, Option } from "commander";
-import { createReporter, isReportFormat, Report, REPORT_FORMATS, ReportFormat } from "../report";
+import { AsffOptions, createReporter, isReportFormat, Report, REPORT_FORMATS, ReportFormat } from "../report";
 import { CliIO, noColor } from "./command";
+import { asffOf } from "./security-hub";
 import { errorLine, fileSystemProblem, UsageError } from "./errors";
 
 /** One report a run writes: a format, to a file or (no `output`) to stdout. */
@@ -15,11 +16,15 @@ export interface ReportOutput {
  * Renders the report once per output, in order. Text is colored only on a terminal's stdout. A
  * file that cannot be written is reported and the others are still written; returns false then.
  */
-export async function writeReports(report: Report, outputs: readonly ReportOutput[], options: { readonly showPasses: boolean }, io: CliIO): Promise<boolean> {
+export async function writeReports(report: Report, outputs: readonly ReportOutput[], options: { readonly showPasses: boolean; readonly asff?: AsffOptions }, io: CliIO): Promise<boolean> {
+    if (outputs.some(target => target.format === "asff")) {
+        // Before anything is written: findings with no account or region are bad usage (exit 2).
+        asffOf(report, options.asff ?? {});
+    }
     let written = true;
     for (const target of outputs) {
         const color = target.output === undefined && io.stdout.isTTY === true && !noColor(io.env);
-        const reporter = createReporter(target.format, { color, showPasses: options.showPasses });
+        const reporter = createReporter(target.format, { color, showPasses: options.showPasses, ...(options.asff !== undefined ? { asff: options.asff } : {}) });
         if (target.output === undefined) {
             for (const chunk of reporter.chunks ? reporter.chunks(report) : [reporter.render(report)]) {
                 io.stdout.write(chunk);

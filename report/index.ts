@@ -1,3 +1,4 @@
+import { AsffReporter } from "./asff";
 import { HtmlReporter } from "./html";
 import { JsonReporter } from "./json";
 import { JunitReporter } from "./junit";
@@ -14,6 +15,7 @@ export { SarifReporter, sarifLog, SARIF_FINGERPRINT_KEY } from "./sarif";
 export { JunitReporter } from "./junit";
 export { MarkdownReporter } from "./markdown";
 export { HtmlReporter, CONTENT_SECURITY_POLICY } from "./html";
+export { AsffReporter, AsffError, AsffFinding, AsffOptions, asffFindings, asffId, defaultProductArn, ASFF_SCHEMA_VERSION } from "./asff";
 
 /** The output formats, by `--format` name. New formats register here. */
 const FACTORIES = {
@@ -23,6 +25,7 @@ const FACTORIES = {
     junit: (): Reporter => new JunitReporter(),
     markdown: (): Reporter => new MarkdownReporter(),
     html: (): Reporter => new HtmlReporter(),
+    asff: (options: ReporterOptions): Reporter => new AsffReporter(options.asff),
 } as const;
 
 export type ReportFormat = keyof typeof FACTORIES;

@@ -1,3 +1,4 @@
+import type { AsffOptions } from "./asff";
 import { Report } from "./model";
 
 /**
@@ -18,4 +19,6 @@ export interface ReporterOptions {
     readonly color?: boolean;
     /** Also list passing and not-applicable findings (text only; JSON always holds every finding). */
     readonly showPasses?: boolean;
+    /** ASFF only: the account and region of findings that name none, and whether passes are written. */
+    readonly asff?: AsffOptions;
 }

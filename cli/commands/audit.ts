@@ -2,7 +2,7 @@ import { promises as fs } from "fs";
 import { Command, Option } from "commander";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { Inventory } from "apigw-guard/policies/model/index";
-import { buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
+import { AsffOptions, buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
 import { RULES } from "apigw-guard/policies/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
 import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
@@ -14,6 +14,7 @@ import { ProgressBar } from "../progress";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { ManagedBy, readManagedBy } from "../../api/managed-by";
 import { markManagement } from "../../sources/aws/managed";
+import { addSecurityHubOptions, asffOf, asffOptionsOf, importIntoSecurityHub, SECURITY_HUB_HELP } from "../security-hub";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
 /** As in sources/aws (not imported: the SDK side loads only when an audit runs). */
@@ -42,8 +43,9 @@ Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
-     waivers or baseline file, nothing readable at all (every listing denied), or a --managed-by
-     input that could not be read (the report is still written)
+     waivers or baseline file, nothing readable at all (every listing denied), a --managed-by
+     input that could not be read (the report is still written), or findings
+     --send-to-security-hub could not import
 ${GATES_HELP}
 Resources no code manages (--managed-by):
   --managed-by takes the inputs scan takes (plan/state JSON, stack exports, a .tf file or a
@@ -52,6 +54,7 @@ Resources no code manages (--managed-by):
   makes it mandatory). Matched by id or ARN where the input knows them, else by name; the finding
   says which. The inputs are read before the account; one that cannot be read is reported, the
   audit still runs (what it may hold is "unknown", never unmanaged) and the exit code is 2.
+${SECURITY_HUB_HELP}  The audit names each finding's region; --account-id names the account.
 
 Reads that are denied, fail or return malformed items are reported as notes (what could not be
 read) and the audit goes on; every rule that needed what was not read reports unknown for it.
@@ -82,6 +85,10 @@ export interface AuditFlags extends GateFlags {
     includeValues?: boolean;
     timeout?: string;
     managedBy?: string[];
+    /** --account-id, --asff-include-passed, --send-to-security-hub (cli/security-hub.ts). */
+    accountId?: string;
+    asffIncludePassed?: boolean;
+    sendToSecurityHub?: boolean;
 }
 
 export interface RegisterAuditOptions extends RegisterCommandOptions {
@@ -110,6 +117,7 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
         .option("--show-passes", "also list passing and not-applicable findings in text output")
         .option("--timeout <duration>", "time limit for the whole audit, e.g. 90s, 10m, 1h (default: 30m); what is not read by then is reported as not read")
         .option("--managed-by <inputs...>", "IaC that should manage the account (the inputs scan takes): report live keys, usage plans, APIs and stages none of them manages");
+    addSecurityHubOptions(command, { region: false });
     addGateOptions(command);
     for (const flag of KEY_VALUE_FLAGS) {
         command.addOption(new Option(flag).hideHelp());
@@ -152,6 +160,7 @@ export async function runAudit(
         const loaded = flags.config !== undefined ? await loadConfigFile(flags.config) : DEFAULT_CONFIG;
         const unusedDays = resolveUnusedDays(flags.unusedDays, loaded);
         const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
+        const asff = asffOptionsOf(flags);
         // Read before the account, so a bad waivers or baseline file costs no API calls.
         const gates = await loadGates(flags, {
             knownRules: new Set(RULES.map(rule => rule.id)),
@@ -185,7 +194,7 @@ export async function runAudit(
             return EXIT.usage;
         }
         const judged = managedBy !== undefined ? markManagement(inventory, managedBy.inputs) : inventory;
-        return await report(judged, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, managedByFailed: managedBy?.failed ?? [] });
+        return await report(judged, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, asff, overrides, managedByFailed: managedBy?.failed ?? [] });
     } catch (error) {
         bar?.clear();
         return failure(error, io);
@@ -205,6 +214,8 @@ interface ReportContext {
     readonly gates: Gates;
     /** `--managed-by` inputs that could not be read (wholly or in part): listed, and exit 2. */
     readonly managedByFailed: ManagedBy["failed"];
+    readonly asff: AsffOptions;
+    readonly overrides: RegisterAuditOptions["auditOverrides"];
 }
 
 async function report(inventory: Inventory, context: ReportContext): Promise<number> {
@@ -228,9 +239,11 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
         failOn,
         ...context.gates,
     });
+    // Checked before anything is written: a finding with no account is bad usage, not an invented id.
+    const findingsForSecurityHub = format === "asff" || flags.sendToSecurityHub === true ? asffOf(built, context.asff) : [];
     const toFile = flags.output !== undefined;
     const color = !toFile && io.stdout.isTTY === true && !noColor(io.env);
-    const rendered = createReporter(format, { color, showPasses: flags.showPasses === true }).render(built);
+    const rendered = createReporter(format, { color, showPasses: flags.showPasses === true, asff: context.asff }).render(built);
     if (flags.output !== undefined) {
         try {
             await fs.writeFile(flags.output, rendered, "utf8");
@@ -240,6 +253,20 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
         }
     } else {
         io.stdout.write(rendered);
+    }
+    if (flags.sendToSecurityHub === true) {
+        const { credentials, retry, requestTimeoutMs, connectionTimeoutMs } = context.overrides ?? {};
+        const imported = await importIntoSecurityHub(findingsForSecurityHub, {
+            ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+            ...(flags.endpointUrl !== undefined ? { endpointUrl: flags.endpointUrl } : {}),
+            ...(credentials !== undefined ? { credentials } : {}),
+            ...(retry !== undefined ? { retry } : {}),
+            ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+            ...(connectionTimeoutMs !== undefined ? { connectionTimeoutMs } : {}),
+        }, io);
+        if (!imported) {
+            return EXIT.usage;
+        }
     }
     if (context.managedByFailed.length > 0) {
         return EXIT.usage;

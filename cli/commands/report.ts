@@ -8,6 +8,7 @@ import { addGateOptions, clockFrom, failOnOption, GateFlags, GATES_HELP, loadGat
 import { parseJsonText } from "../../sources/json-text";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { OutputFlags, refuseOverwritingInputs, ReportOutput, writeReports } from "../outputs";
+import { asffOptionsOf } from "../security-hub";
 
 const STDIN_ARG = "-";
 const STDIN_NAME = "<stdin>";
@@ -44,6 +45,10 @@ export interface ReportFlags extends GateFlags {
     failOn: FailOn;
     now?: string;
     showPasses?: boolean;
+    /** For --format asff: the account and region of the findings (an event log names neither), and whether passes are written. */
+    accountId?: string;
+    region?: string;
+    asffIncludePassed?: boolean;
 }
 
 export type RegisterReportOptions = RegisterCommandOptions;
@@ -60,7 +65,10 @@ export function registerReportCommand(program: Command, options: RegisterReportO
         .addOption(outputFlags.outputOption())
         .addOption(failOnOption())
         .option("--now <iso>", `pin the clock for waiver expiry and the report timestamp (ISO-8601; default: ${NOW_ENV} or the current time)`)
-        .option("--show-passes", "also list passing findings in text output");
+        .option("--show-passes", "also list passing findings in text output")
+        .option("--account-id <id>", "AWS account id of the findings, for --format asff (12 digits)")
+        .option("--region <region>", "AWS region of the findings, for --format asff")
+        .option("--asff-include-passed", "also write passed findings in ASFF (archived, so re-imports close resolved findings)");
     addGateOptions(command)
         .addHelpText("after", REPORT_HELP)
         .action(async (flags: ReportFlags) => {
@@ -103,7 +111,12 @@ export async function runReport(flags: ReportFlags, io: CliIO, tool: { readonly 
             throw error;
         }
         const report = buildReport({ tool, generatedAt: now, inputs: [events.input], rules: events.rules, failOn: flags.failOn, ...gates });
-        if (!(await writeReports(report, flags.outputs ?? [{ format: "text" }], { showPasses: flags.showPasses === true }, io))) {
+        const asff = asffOptionsOf({
+            ...(flags.accountId !== undefined ? { accountId: flags.accountId } : {}),
+            ...(flags.region !== undefined ? { asffRegion: flags.region } : {}),
+            ...(flags.asffIncludePassed === true ? { asffIncludePassed: true } : {}),
+        });
+        if (!(await writeReports(report, flags.outputs ?? [{ format: "text" }], { showPasses: flags.showPasses === true, asff }, io))) {
             return EXIT.usage;
         }
         for (const problem of events.input.errors ?? []) {

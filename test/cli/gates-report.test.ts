@@ -131,7 +131,7 @@ describe("cli: apigw-guard report --pulumi-events", function () {
     it("a planted value (prelude config, remediation before/after, stdout, diagnostics) never appears, in any format", () => {
         const log = scratch.file("planted.ndjson", plantedLog());
         for (const format of REPORT_FORMATS) {
-            const run = report(["--pulumi-events", log, "--format", format, "--show-passes"]);
+            const run = report(["--pulumi-events", log, "--format", format, "--show-passes", "--account-id", "123456789012", "--region", "us-east-1", "--asff-include-passed"]);
             assert.ok(run.status === 1, `${format}: ${run.stderr}`);
             for (const text of [run.stdout, run.stderr]) {
                 assert.ok(!text.includes(VALUE), `${format} holds the planted value`);

@@ -493,7 +493,8 @@ describe("cli: gates (waivers, baselines, severity gates, frameworks)", function
             assertNoLeak("the baseline", all, VALUE);
             assertNoExampleLeak("the baseline", all);
             for (const format of REPORT_FORMATS) {
-                const run = scan([dir, plan, "--waivers", waivers, "--baseline", baseline, "--framework", "pci-dss-v4", "--fail-on", "low", "--format", format]);
+                // --account-id/--region: ASFF needs them for IaC findings; the other formats ignore them.
+                const run = scan([dir, plan, "--waivers", waivers, "--baseline", baseline, "--framework", "pci-dss-v4", "--fail-on", "low", "--format", format, "--account-id", "123456789012", "--region", "us-east-1", "--asff-include-passed"]);
                 assert.ok(run.status === 0 || run.status === 1, `${format}: ${run.stderr}`);
                 for (const text of [run.stdout, run.stderr]) {
                     assert.ok(!text.includes(VALUE), `${format} holds the planted value`);

@@ -73,7 +73,7 @@ describe("cli: report formats and several outputs in one run", function () {
             ["an --output before any --format, with several", s => ["--output", s.path("x"), "--format", "sarif", "--format", "html", "--output", s.path("y")], /--output '.*x' comes before any --format/],
             ["two --output for one --format", s => ["--format", "sarif", "--output", s.path("x"), "--output", s.path("y"), "--format", "html", "--output", s.path("z")], /the --format sarif before it already goes to '.*x'/],
             ["one file for two formats", s => ["--format", "sarif", "--output", s.path("x"), "--format", "html", "--output", path.join(path.dirname(s.path("x")), ".", "x")], /is given for both --format sarif and --format html/],
-            ["an unknown format among several", s => ["--format", "sarif", "--output", s.path("x"), "--format", "pdf"], /argument 'pdf' is invalid\. Allowed choices are text, json, sarif, junit, markdown, html\./],
+            ["an unknown format among several", s => ["--format", "sarif", "--output", s.path("x"), "--format", "pdf"], /argument 'pdf' is invalid\. Allowed choices are text, json, sarif, junit, markdown, html, asff\./],
         ];
         for (const [name, args, message] of cases) {
             it(name, () => {

@@ -322,7 +322,7 @@ describe("cli: apigw-guard scan (Pulumi stack export, end to end)", function () 
     describe("usage", () => {
         const usage: Array<[string, string[], RegExp]> = [
             ["an unknown option", ["scan", EXPORT_ARG, "--frmat", "json"], /^apigw-guard: unknown option '--frmat'/],
-            ["a format that does not exist", ["scan", EXPORT_ARG, "--format", "xml"], /^apigw-guard: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json, sarif, junit, markdown, html\./],
+            ["a format that does not exist", ["scan", EXPORT_ARG, "--format", "xml"], /^apigw-guard: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json, sarif, junit, markdown, html, asff\./],
             ["a bad --fail-on", ["scan", EXPORT_ARG, "--fail-on", "severe"], /argument 'severe' is invalid/],
             ["no path", ["scan"], /^apigw-guard: missing required argument 'path'/],
             ["an unknown command", ["check", EXPORT_ARG], /^apigw-guard: unknown command 'check'/],

@@ -12,6 +12,11 @@ export const PLANTED = "PLANTED-apigw-guard-key-";
 export const GOLDEN_NOW = new Date("2026-06-01T00:00:00Z");
 /** Pinned, so a release does not change the golden files. */
 export const GOLDEN_TOOL = { name: "apigw-guard", version: "0.0.0-golden" };
+/**
+ * What the formats are rendered with in the format tests: ASFF needs an account and a region for
+ * IaC findings (the other formats ignore them); passes are included so that they are checked too.
+ */
+export const FORMAT_OPTIONS = { asff: { account: "123456789012", region: "us-east-1", includePassed: true } } as const;
 
 /**
  * The inputs of the golden report, as paths relative to the repository root (so the report holds

@@ -13,11 +13,11 @@ import { ageBins, keyAges } from "../../report/digest";
 import { code, html, md } from "../../report/markdown";
 import { fileUri } from "../../report/sarif";
 import { RULES } from "apigw-guard/policies/rules/index";
-import { ALL_EXAMPLE_INPUTS, EXAMPLE_INFRA, exampleReport, GOLDEN_NOW, GOLDEN_TOOL, goldenReport, PLANTED, ROOT, seededShuffle } from "./fixture";
+import { ALL_EXAMPLE_INPUTS, EXAMPLE_INFRA, exampleReport, FORMAT_OPTIONS, GOLDEN_NOW, GOLDEN_TOOL, goldenReport, PLANTED, ROOT, seededShuffle } from "./fixture";
 import { describeErrors, SARIF_SCHEMA, validateReport, validateSarif } from "./schemas";
 
 function render(format: ReportFormat, report: Report): string {
-    return createReporter(format).render(report);
+    return createReporter(format, FORMAT_OPTIONS).render(report);
 }
 
 /** Strings that try to break out of every format: markup, Markdown, XML, JSON, mentions, controls. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createReporter, Report, REPORT_FORMATS, ReportFormat } from "../../report";
-import { goldenReport, ROOT } from "./fixture";
+import { FORMAT_OPTIONS, goldenReport, ROOT } from "./fixture";
 
 /** The golden files live in the source tree (not dist/), where a reviewer reads their diff. */
 export const GOLDEN_DIR = path.join(ROOT, "test", "report", "golden");
@@ -15,6 +15,7 @@ export const GOLDEN_FILES: Readonly<Record<ReportFormat, string>> = {
     junit: "report.junit.xml",
     markdown: "report.md",
     html: "report.html",
+    asff: "report.asff.json",
 };
 
 /** `UPDATE_GOLDEN=1 npx mocha ...` rewrites the files instead of comparing (then review the diff). */
@@ -43,7 +44,7 @@ describe("report formats: golden files", function () {
     for (const format of REPORT_FORMATS) {
         const file = path.join(GOLDEN_DIR, GOLDEN_FILES[format]);
         it(`${format} renders test/report/golden/${GOLDEN_FILES[format]} byte for byte`, () => {
-            const rendered = createReporter(format).render(report);
+            const rendered = createReporter(format, FORMAT_OPTIONS).render(report);
             if (UPDATE) {
                 // A rewrite passes whatever was rendered: in CI it would hide every difference.
                 assert.notEqual(process.env.CI, "true", "UPDATE_GOLDEN=1 rewrites the golden files instead of comparing them: refused under CI=true");

@@ -106,7 +106,7 @@ describe("report model", () => {
 
 describe("reporters", () => {
     it("are registered by format name", () => {
-        assert.deepEqual(REPORT_FORMATS, ["text", "json", "sarif", "junit", "markdown", "html"]);
+        assert.deepEqual(REPORT_FORMATS, ["text", "json", "sarif", "junit", "markdown", "html", "asff"]);
         assert.ok(isReportFormat("json") && isReportFormat("sarif") && !isReportFormat("xml") && !isReportFormat("toString"));
         assert.ok(createReporter("text") instanceof TextReporter);
         assert.ok(createReporter("json") instanceof JsonReporter);
