@@ -98,6 +98,8 @@ export async function auditEstate(options: EstateOptions): Promise<AccountAudit[
     const timeoutMs = options.timeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS;
     const run = new AbortController();
     const timer = timeoutMs <= 2 ** 31 - 1 ? setTimeout(() => run.abort(), timeoutMs) : undefined;
+    // Counted from zero: an estate where no account could be read has read nothing.
+    stats.entitiesRead = 0;
     const estate = new Estate(options, stats, counters, run.signal, timeoutMs);
     try {
         return await estate.audit();
