@@ -26,7 +26,7 @@ export class HtmlReporter implements Reporter {
         const body = [
             header(report),
             summarySection(report, counts),
-            accountSection(report),
+            ...(accountTallies(report).length > 0 ? [accountSection(report)] : []),
             ruleSection(report),
             keyAgeSection(report),
             frameworkSection(report),
