@@ -7,7 +7,7 @@
  *
  * Options:
  *   --quick             reduced sizes and repeats
- *   --only a,b          sections: startup, engine, scan, audit
+ *   --only a,b          sections: startup, engine, scan, audit, org (the organization audit alone: --only org)
  *   --repo DIR          the checkout to measure (its policies/ and dist/cli); default this one
  *   --out FILE          default bench/results.json (bench/results.quick.json with --quick)
  *   --work DIR          where generated inputs go (default: a temp dir, removed afterwards)
@@ -22,6 +22,7 @@ import { PackProcess, repoRoot } from "../testkit/engine";
 import { FakeApiGateway } from "../testkit/fake-apigateway";
 import { auditRegion, DEFAULT_AUDIT_SHAPE, expectedAuditRequests, routeOf } from "./audit-fixture";
 import { measureAnalyzeStackEncoding, runEnginePath } from "./engine-path";
+import { checkOrgBench, measureOrgAudit, orgBenchOptions } from "./org";
 import { ESTATE_NOW } from "./estate";
 import { buildEstate, engineResources, FileFormat, writeEstateFile } from "./generate";
 import { TIMING_ENV } from "./pack-timing";
@@ -29,8 +30,8 @@ import { formatSummary, summariseProfileFile } from "./profile-summary";
 import { MAXRSS_PREFIX } from "./rss-wrapper";
 import { logLogSlope, median, round, spread, Spread } from "./stats";
 
-type Section = "startup" | "engine" | "scan" | "audit";
-const SECTIONS: readonly Section[] = ["startup", "engine", "scan", "audit"];
+type Section = "startup" | "engine" | "scan" | "audit" | "org";
+const SECTIONS: readonly Section[] = ["startup", "engine", "scan", "audit", "org"];
 const SEED = 20260601;
 
 interface Options {
@@ -534,6 +535,20 @@ async function main(): Promise<number> {
         if (options.sections.has("audit")) {
             log("audit");
             results.audit = await measureAudit(options, targets);
+        }
+        if (options.sections.has("org")) {
+            log("organization audit");
+            const org = await measureOrgAudit(orgBenchOptions(options.quick));
+            log(`organization audit ${org.accounts} accounts x ${org.regions} regions: ${org.requests} requests (pages ${org.expectedRequests}), peak ${org.peakInFlight} in flight (bound ${org.bound}), ${org.wallMs} ms, peak RSS ${org.peakRssMiB} MiB`);
+            checkOrgBench(org);
+            targets.push({
+                id: "org.requests",
+                description: `organization audit, ${org.accounts} accounts x ${org.regions} regions: ${org.requests} requests for ${org.expectedRequests} pages; peak ${org.peakInFlight} requests in flight (bound ${org.bound}); ${org.wallMs} ms; peak RSS ${org.peakRssMiB} MiB (fakes included)`,
+                target: "requests = pages, in flight <= bound",
+                value: org.exact && org.peakInFlight <= org.bound ? "exact" : "mismatch",
+                met: org.exact && org.peakInFlight <= org.bound,
+            });
+            results.org = org;
         }
     } finally {
         if (!options.work) {

@@ -1,4 +1,4 @@
-import { fingerprintOf } from "./fingerprint";
+import { fingerprintOf, identityRef } from "./fingerprint";
 import type { Baseline } from "./model";
 
 /** Why a file cannot serve as a baseline; phrased without quoting the file. */
@@ -57,7 +57,8 @@ function fingerprintFrom(finding: Record<string, unknown>, index: number): strin
     if (!isObject(entity) || typeof entity.kind !== "string" || typeof entity.ref !== "string") {
         throw new BaselineError(`findings[${index}].entity has no 'kind' and 'ref'`, ["findings", index, "entity"]);
     }
-    return fingerprintOf(String(finding.ruleId), entity.kind, entity.ref);
+    const provenance = isObject(entity.provenance) ? entity.provenance : undefined;
+    return fingerprintOf(String(finding.ruleId), entity.kind, identityRef(entity.ref, provenance));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

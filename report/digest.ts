@@ -1,5 +1,5 @@
 import { Severity } from "apigw-guard/policies/rules/types";
-import { compareStrings, locationOf, Report, ReportFinding, ReportRule } from "./model";
+import { compareStrings, locationOf, Report, ReportFinding, ReportInput, ReportRule } from "./model";
 
 /**
  * What the rendered formats (SARIF, JUnit, Markdown, HTML) share: which outcome class a finding
@@ -281,4 +281,41 @@ function binWidth(top: number, limit: number | undefined): number {
         }
     }
     return Math.ceil(top / MAX_BINS);
+}
+
+/** A live audit finding's account and region (`account 123456789012 · eu-west-1`), when it names its account. */
+export function accountRegionOf(finding: ReportFinding): string | undefined {
+    const p = finding.entity?.provenance;
+    if (p?.account === undefined) {
+        return undefined;
+    }
+    return p.region !== undefined ? `account ${p.account} · ${p.region}` : `account ${p.account}`;
+}
+
+/** One audited account of the report: its input, its findings by outcome and its notes. */
+export interface AccountTally {
+    readonly input: ReportInput;
+    readonly account: NonNullable<ReportInput["account"]>;
+    readonly counts: OutcomeClassCounts;
+    readonly notes: number;
+}
+
+/** The report's accounts (inputs of a live audit that name one), in input order. */
+export function accountTallies(report: Report): AccountTally[] {
+    const byInput = new Map<string, OutcomeClassCounts>();
+    for (const finding of report.findings) {
+        let counts = byInput.get(finding.input);
+        if (counts === undefined) {
+            counts = emptyCounts();
+            byInput.set(finding.input, counts);
+        }
+        counts[outcomeOf(finding)]++;
+    }
+    const tallies: AccountTally[] = [];
+    for (const input of report.inputs) {
+        if (input.account !== undefined) {
+            tallies.push({ input, account: input.account, counts: byInput.get(input.file) ?? emptyCounts(), notes: (input.gaps ?? []).length + (input.errors ?? []).length });
+        }
+    }
+    return tallies;
 }

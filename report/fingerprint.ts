@@ -26,7 +26,27 @@ export function fingerprintOf(ruleId: string, entityKind: string, entityRef: str
     return (oneShotHash !== undefined ? oneShotHash("sha256", text, "hex") : crypto.createHash("sha256").update(text, "utf8").digest("hex")).slice(0, 32);
 }
 
-/** A finding's fingerprint; a finding with no entity (a rule that could not run) is kind `rule`, ref "". */
+/**
+ * A finding's fingerprint; a finding with no entity (a rule that could not run) is kind `rule`, ref "".
+ * A live audit's entity that names its account is fingerprinted with it (`<account>:<ref>`): API
+ * Gateway ARNs carry no account id, so the same API id, stage or `/account` settings in two
+ * accounts would otherwise be one resource to baselines and Security Hub.
+ */
 export function findingFingerprint(finding: Pick<InputFinding, "ruleId" | "entity">): string {
-    return fingerprintOf(finding.ruleId, finding.entity?.kind ?? "rule", finding.entity?.ref ?? "");
+    const entity = finding.entity;
+    return fingerprintOf(finding.ruleId, entity?.kind ?? "rule", entity !== undefined ? identityRef(entity.ref, entity.provenance) : "");
+}
+
+/** The entity's ref, qualified by its account when it is a live audit's entity that names one. */
+export function identityRef(ref: string, provenance: { readonly source?: unknown; readonly account?: unknown } | undefined): string {
+    return provenance?.source === "aws" && typeof provenance.account === "string" ? `${provenance.account}:${ref}` : ref;
+}
+
+/**
+ * The fingerprint the finding had before audits named their account: a baseline written then
+ * still matches (see `buildReport`). Undefined when the finding's fingerprint never changed.
+ */
+export function unqualifiedFingerprint(finding: Pick<InputFinding, "ruleId" | "entity">): string | undefined {
+    const entity = finding.entity;
+    return entity !== undefined && identityRef(entity.ref, entity.provenance) !== entity.ref ? fingerprintOf(finding.ruleId, entity.kind, entity.ref) : undefined;
 }

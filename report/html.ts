@@ -3,7 +3,7 @@ import { Severity } from "apigw-guard/policies/rules/types";
 import { FRAMEWORK_TITLES, frameworkView } from "./frameworks";
 import { blocksGate, FRAMEWORKS, Report, ReportFinding, ReportInput, SEVERITIES_DESCENDING, WaiverNote } from "./model";
 import {
-    AgeBin, ageBins, countOutcomes, emptyCounts, fileLineOf, KeyAges, keyAges, MAX_AGE_RULE, OUTCOME_LABELS, OUTCOME_TITLES, outcomeOf,
+    accountRegionOf, AccountTally, accountTallies, AgeBin, ageBins, countOutcomes, emptyCounts, fileLineOf, KeyAges, keyAges, MAX_AGE_RULE, OUTCOME_LABELS, OUTCOME_TITLES, outcomeOf,
     OutcomeClass, OUTCOMES, resourceOf, RuleTally, ruleTallies,
 } from "./digest";
 import { Reporter } from "./reporter";
@@ -26,6 +26,7 @@ export class HtmlReporter implements Reporter {
         const body = [
             header(report),
             summarySection(report, counts),
+            ...(accountTallies(report).length > 0 ? [accountSection(report)] : []),
             ruleSection(report),
             keyAgeSection(report),
             frameworkSection(report),
@@ -159,7 +160,7 @@ function header(report: Report): string {
         `<div class="meta">Generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)} · ${inputs} ${inputs === 1 ? "input" : "inputs"} · ${report.rules.length} rules · ${report.findings.length} findings</div>`,
         verdict,
         errors,
-        '<nav><a href="#summary">Summary</a><a href="#by-rule">By rule</a><a href="#key-ages">API key ages</a><a href="#frameworks">Compliance</a><a href="#findings">Findings</a><a href="#inputs">Inputs</a></nav>',
+        `<nav><a href="#summary">Summary</a>${accountTallies(report).length > 0 ? '<a href="#accounts">Accounts</a>' : ""}<a href="#by-rule">By rule</a><a href="#key-ages">API key ages</a><a href="#frameworks">Compliance</a><a href="#findings">Findings</a><a href="#inputs">Inputs</a></nav>`,
         "</header>",
     ].filter(line => line !== "").join("\n");
 }
@@ -195,6 +196,37 @@ function summarySection(report: Report, counts: Record<OutcomeClass, number>): s
 
 function numberCell(value: number): string {
     return `<td class="n${value === 0 ? " zero" : ""}">${value}</td>`;
+}
+
+/**
+ * The per-account view of an organization audit: one row per account with its outcomes and what
+ * could not be read there, and the account's notes under it. The findings filter takes an account
+ * id (each finding row is searchable by `account <id>` and its region).
+ */
+function accountSection(report: Report): string {
+    const tallies = accountTallies(report);
+    if (tallies.length === 0) {
+        return "";
+    }
+    const rows = tallies.map(tally => accountRow(tally));
+    return [
+        '<section id="accounts">',
+        `<h2>Accounts: ${tallies.length}</h2>`,
+        '<p class="note">Findings by account. Type an account id in the findings filter to list that account\'s findings.</p>',
+        `<table class="accounts"><thead><tr><th>account</th><th>regions</th>${OUTCOMES.map(outcome => `<th class="n">${esc(OUTCOME_LABELS[outcome])}</th>`).join("")}<th>not read</th></tr></thead>`,
+        `<tbody>${rows.join("")}</tbody></table>`,
+        "</section>",
+    ].join("\n");
+}
+
+function accountRow(tally: AccountTally): string {
+    const { account, counts } = tally;
+    const failing = counts.hard + counts.soft;
+    const state = tally.notes > 0 && OUTCOMES.every(outcome => counts[outcome] === 0) ? "not-read" : failing > 0 ? "fail" : counts.unknown > 0 ? "unknown" : "pass";
+    const notes = (tally.input.gaps ?? []).map(gap => `${gap.ref !== undefined ? `<code>${esc(gap.ref)}</code>: ` : ""}${esc(gap.message)}`);
+    const shownNotes = notes.length === 0 ? "" : notes.length === 1 ? notes[0] : `<details><summary>${notes.length} notes</summary>${notes.join("<br>")}</details>`;
+    return `<tr id="account-${esc(account.id)}" data-account="${esc(account.id)}" data-state="${state}"><td><code>${esc(account.id)}</code>${account.name !== undefined ? `<br><span class="sev">${esc(account.name)}</span>` : ""}</td>` +
+        `<td>${account.regions.map(region => `<code>${esc(region)}</code>`).join(" ") || "none"}</td>${OUTCOMES.map(outcome => numberCell(counts[outcome])).join("")}<td>${shownNotes}</td></tr>`;
 }
 
 function ruleSection(report: Report): string {
@@ -426,7 +458,8 @@ function findingRow(finding: ReportFinding, report: Report): string {
     }
     // The input only when the location does not already name it (an HCL directory's file does not).
     const showInput = report.inputs.length > 1 && !(where ?? "").startsWith(finding.input);
-    const search = [finding.ruleId, resource, where ?? "", finding.input, finding.message, outcome].join(" ").toLowerCase();
+    const accountRegion = accountRegionOf(finding);
+    const search = [finding.ruleId, resource, where ?? "", finding.input, ...(accountRegion !== undefined ? [accountRegion] : []), finding.message, outcome].join(" ").toLowerCase();
     const waived = finding.suppressed !== undefined
         ? `<div class="waived"><b>Waived</b> by <code>${esc(finding.suppressed.waiver)}</code> (approved by ${esc(finding.suppressed.approver)}, expires ${esc(finding.suppressed.expires)}): ${esc(finding.suppressed.reason)}</div>`
         : "";
@@ -434,7 +467,7 @@ function findingRow(finding: ReportFinding, report: Report): string {
     return `<tr data-search="${esc(search)}" data-outcome="${outcome}">` +
         `<td>${badge(outcome)}${tags.map(tag => `<span class="tag">${esc(tag)}</span>`).join("")}</td>` +
         `<td><code>${esc(finding.ruleId)}</code><br><span class="sev">${finding.severity} · ${esc(finding.enforcementLevel)}</span></td>` +
-        `<td><code>${esc(resource)}</code>${where !== undefined ? `<br><span class="sev">${esc(where)}</span>` : ""}${showInput ? `<br><span class="sev">input ${esc(finding.input)}</span>` : ""}</td>` +
+        `<td><code>${esc(resource)}</code>${where !== undefined ? `<br><span class="sev">${esc(where)}</span>` : ""}${accountRegion !== undefined ? `<br><span class="sev">${esc(accountRegion)}</span>` : showInput ? `<br><span class="sev">input ${esc(finding.input)}</span>` : ""}</td>` +
         `<td>${esc(finding.message)}${waived}${fix}</td></tr>`;
 }
 

@@ -181,6 +181,8 @@ function details(finding: ReportFinding, report: Report): string {
         `resource:    ${resourceOf(finding)}`,
         ...(where !== undefined ? [`location:    ${where}`] : []),
         `input:       ${finding.input}`,
+        ...(finding.entity?.provenance.account !== undefined ? [`account:     ${finding.entity.provenance.account}`] : []),
+        ...(finding.entity?.provenance.account !== undefined && finding.entity.provenance.region !== undefined ? [`region:      ${finding.entity.provenance.region}`] : []),
         `severity:    ${finding.severity}`,
         `level:       ${finding.enforcementLevel}${finding.status === "fail" ? (finding.enforcementLevel === "mandatory" ? " (hard failure)" : " (soft failure)") : ""}`,
         ...(finding.status === "fail" ? [`blocking:    ${blocksGate(finding, report.summary.gate.failOn) ? "yes" : "no"} (--fail-on ${report.summary.gate.failOn})`] : []),

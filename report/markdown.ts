@@ -1,7 +1,7 @@
 import { FRAMEWORK_TITLES } from "./frameworks";
 import { blocksGate, Report, ReportFinding, WaiverNote } from "./model";
 import {
-    countOutcomes, fileLineOf, groupByResource, OUTCOME_TITLES, outcomeOf, OutcomeClass, resourceOf, RuleTally, ruleTallies,
+    accountRegionOf, accountTallies, countOutcomes, fileLineOf, groupByResource, OUTCOME_TITLES, outcomeOf, OutcomeClass, resourceOf, RuleTally, ruleTallies,
 } from "./digest";
 import { inert } from "apigw-guard/policies/engine/inert";
 import { Reporter } from "./reporter";
@@ -20,7 +20,7 @@ export class MarkdownReporter implements Reporter {
     render(report: Report): string {
         // What needs a person's attention besides findings (unreadable inputs, waivers to renew or
         // delete) goes up front with the summary, never into the part that may be cut.
-        const head = [...verdict(report), "", ...summaryTable(report), ...inputNotes(report), ...waiverNotes(report), "", ...ruleTable(report)];
+        const head = [...verdict(report), "", ...summaryTable(report), ...accountTable(report), ...inputNotes(report), ...waiverNotes(report), "", ...ruleTable(report)];
         const tail = ["", footer(report)];
         const sections: string[][] = [];
         for (const outcome of LISTED) {
@@ -128,7 +128,9 @@ function findingSection(outcome: OutcomeClass, findings: readonly ReportFinding[
     }
     for (const group of groupByResource(findings)) {
         const where = group.where !== undefined ? ` (${html(group.where)})` : "";
-        const inputNote = report.inputs.length > 1 && group.where === undefined ? ` [${html(group.input)}]` : "";
+        const accountRegion = accountRegionOf(group.findings[0]);
+        // A live audit's group names its account and region (the input is then the account: once is enough).
+        const inputNote = accountRegion !== undefined ? ` [${html(accountRegion)}]` : report.inputs.length > 1 && group.where === undefined ? ` [${html(group.input)}]` : "";
         lines.push("", `<details><summary><code>${html(group.resource)}</code>${where}${inputNote}: ${group.findings.length} ${plural(group.findings.length, "finding", "findings")}</summary>`, "");
         for (const finding of group.findings) {
             lines.push(...findingItem(finding, report));
@@ -154,6 +156,26 @@ function findingItem(finding: ReportFinding, report: Report): string[] {
     }
     if (finding.status === "fail" || finding.status === "unknown") {
         lines.push(`  - **Fix:** ${md(finding.remediation)}`);
+    }
+    return lines;
+}
+
+/** An organization audit's accounts, one row each: what failed where, and which could not be read. */
+function accountTable(report: Report): string[] {
+    const tallies = accountTallies(report);
+    if (tallies.length === 0) {
+        return [];
+    }
+    const lines = ["", "| account | regions | hard | soft | unknown | suppressed | passed | notes |", "|---|---|---:|---:|---:|---:|---:|---:|"];
+    for (const tally of tallies) {
+        const c = tally.counts;
+        const name = tally.account.name !== undefined ? ` ${md(tally.account.name)}` : "";
+        lines.push(`| ${code(tally.account.id)}${name} | ${tally.account.regions.map(code).join(" ") || "none"} | ${c.hard} | ${c.soft} | ${c.unknown} | ${c.suppressed} | ${c.pass} | ${tally.notes} |`);
+    }
+    // What could not be read, per account: an account not audited must not pass unnoticed.
+    const notes = tallies.flatMap(tally => (tally.input.gaps ?? []).map(gap => `- ℹ️ ${code(tally.account.id)}: ${gap.ref !== undefined ? `${code(gap.ref)}: ` : ""}${md(gap.message)}`));
+    if (notes.length > 0) {
+        lines.push("", "<details><summary>Not read, by account</summary>", "", ...notes, "", "</details>");
     }
     return lines;
 }

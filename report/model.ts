@@ -2,7 +2,7 @@ import { Finding } from "apigw-guard/policies/engine/run";
 import { EntityKind, Provenance } from "apigw-guard/policies/model/index";
 import { CatalogueRule, ControlMappings, EnforcementLevel, Severity, Status } from "apigw-guard/policies/rules/types";
 import { Waiver } from "apigw-guard/policies/engine/config";
-import { findingFingerprint } from "./fingerprint";
+import { findingFingerprint, unqualifiedFingerprint } from "./fingerprint";
 import { frameworkView } from "./frameworks";
 import { applyWaivers } from "./waivers";
 
@@ -58,6 +58,18 @@ export interface ReportInput {
      * they are incomplete: the run fails (exit 2).
      */
     readonly errors?: readonly InputError[];
+    /** A live audit's account (`audit`; one input per account in an organization audit). */
+    readonly account?: ReportAccount;
+}
+
+/** The AWS account an `aws-account` input is: its findings and gaps are that account's. */
+export interface ReportAccount {
+    /** The 12-digit account id. */
+    readonly id: string;
+    /** The organization's name for it (`--org`). */
+    readonly name?: string;
+    /** The regions audited in it. */
+    readonly regions: readonly string[];
 }
 
 export interface InputError {
@@ -259,6 +271,7 @@ export interface InputResult {
     readonly entities?: number;
     readonly gaps?: readonly ReportGap[];
     readonly errors?: readonly InputError[];
+    readonly account?: ReportAccount;
 }
 
 export interface BuildReportOptions {
@@ -291,6 +304,9 @@ export function buildReport(options: BuildReportOptions): Report {
         ...(input.entities !== undefined ? { entities: input.entities } : {}),
         ...(input.gaps && input.gaps.length > 0 ? { gaps: [...input.gaps].sort(compareGaps) } : {}),
         ...(input.errors && input.errors.length > 0 ? { errors: [...input.errors] } : {}),
+        ...(input.account !== undefined
+            ? { account: { id: input.account.id, ...(input.account.name !== undefined ? { name: input.account.name } : {}), regions: [...input.account.regions] } }
+            : {}),
     }));
     let findings: ReportFinding[] = [];
     for (const input of options.inputs) {
@@ -310,8 +326,11 @@ export function buildReport(options: BuildReportOptions): Report {
     }
     const baseline = options.baseline;
     if (baseline !== undefined) {
+        // A baseline from before audits named their account holds the account-less fingerprint.
+        const existing = (finding: ReportFinding): boolean => baseline.failures.has(finding.fingerprint) ||
+            baseline.failures.has(unqualifiedFingerprint(finding) ?? finding.fingerprint);
         findings = findings.map(finding => finding.status === "fail"
-            ? { ...finding, baseline: baseline.failures.has(finding.fingerprint) ? "existing" : "new" }
+            ? { ...finding, baseline: existing(finding) ? "existing" : "new" }
             : finding);
     }
     const rules = [...options.rules].sort((a, b) => compareStrings(a.id, b.id));

@@ -195,6 +195,8 @@ function resultOf(finding: ReportFinding, level: SarifLevel, ruleIndex: number, 
         blocking: blocksGate(finding, report.summary.gate.failOn),
         input: finding.input,
         ...(entity ? { resourceKind: entity.kind } : {}),
+        ...(entity?.provenance.account !== undefined ? { account: entity.provenance.account } : {}),
+        ...(entity?.provenance.account !== undefined && entity.provenance.region !== undefined ? { region: entity.provenance.region } : {}),
         ...(finding.field !== undefined ? { field: finding.field } : {}),
         ...(finding.metrics !== undefined ? { metrics: finding.metrics } : {}),
         ...(finding.error === true ? { ruleError: true } : {}),
@@ -227,8 +229,15 @@ function locationOfFinding(finding: ReportFinding, inputs: readonly ReportInput[
     const physical: SarifPhysicalLocation | undefined = file !== undefined
         ? { artifactLocation: { uri: fileUri(file) }, region: { startLine: lineOf(finding) ?? 1 } }
         : undefined;
+    const account = entity?.provenance.account;
     const logical: SarifLogicalLocation[] = entity
-        ? [{ fullyQualifiedName: locationOf(finding), name: entity.name, kind: "resource" }]
+        ? [
+            { fullyQualifiedName: locationOf(finding), name: entity.name, kind: "resource" },
+            // A live audit's resource lives in an account and region (its ARN names no account).
+            ...(account !== undefined
+                ? [{ fullyQualifiedName: entity.provenance.region !== undefined ? `${account}/${entity.provenance.region}` : account, name: account, kind: "namespace" }]
+                : []),
+        ]
         : [{ fullyQualifiedName: finding.ruleId, kind: "rule" }];
     return { ...(physical ? { physicalLocation: physical } : {}), logicalLocations: logical };
 }

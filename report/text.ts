@@ -99,7 +99,10 @@ export class TextReporter implements Reporter {
 
     private renderInput(input: ReportInput, findings: readonly ReportFinding[]): string[] {
         const lines: string[] = [];
-        lines.push(`${this.paint("bold", input.file)} ${this.paint("dim", `(${input.kind}${input.entities !== undefined ? `, ${plural(input.entities, "entity", "entities")}` : ""})`)}`);
+        const account = input.account !== undefined
+            ? `${input.account.name !== undefined ? `, ${input.account.name}` : ""}, ${input.account.regions.length === 1 ? "region" : "regions"} ${input.account.regions.join(", ") || "none"}`
+            : "";
+        lines.push(`${this.paint("bold", input.file)} ${this.paint("dim", `(${input.kind}${input.entities !== undefined ? `, ${plural(input.entities, "entity", "entities")}` : ""}${account})`)}`);
         for (const error of input.errors ?? []) {
             const file = error.file ?? input.file;
             const where = error.line !== undefined ? `${file}:${error.line}` : file;
@@ -209,6 +212,10 @@ function groupHeading(finding: ReportFinding): string {
         return "(no resource: the rule itself could not run)";
     }
     const p = finding.entity.provenance;
+    if (p.account !== undefined) {
+        // A live audit's finding names its account and region on its own line of a CI log.
+        return `${locationOf(finding)} (account ${p.account}${p.region !== undefined ? `, ${p.region}` : ""})`;
+    }
     return p.file ? `${locationOf(finding)} (${p.file}${p.line !== undefined ? `:${p.line}` : ""})` : locationOf(finding);
 }
 

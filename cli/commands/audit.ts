@@ -1,16 +1,18 @@
 import { promises as fs } from "fs";
 import { Command, Option } from "commander";
 import { runRules } from "apigw-guard/policies/engine/run";
-import { Inventory } from "apigw-guard/policies/model/index";
 import { AsffOptions, buildReport, createReporter, FAIL_ON_VALUES, FailOn, REPORT_FORMATS, ReportFormat, reportRules } from "../../report";
+import type { InputResult } from "../../report/model";
 import { RULES } from "apigw-guard/policies/rules/index";
 // The AWS SDK is loaded only when an audit runs: `scan` and `--help` never pay for it.
 import type { AuditOptions, AuditStats } from "../../sources/aws/audit";
+import type { AccountAudit, AccountSelection, EstateStats } from "../../sources/aws/estate";
 import { AuditError } from "../../sources/aws/errors";
 import { DEFAULT_CONFIG, loadConfigFile, LoadedConfig } from "../config";
 import { debugDetails, errorLine, fileSystemProblem, TOOL_NAME, UsageError, writeFailure } from "../errors";
 import { addGateOptions, clockFrom, configWaivers, failOnOption, GateFlags, Gates, GATES_HELP, loadGates } from "../gates";
 import { ProgressBar } from "../progress";
+import { readAccounts } from "../accounts";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { ManagedBy, readManagedBy } from "../../api/managed-by";
 import { markManagement } from "../../sources/aws/managed";
@@ -21,6 +23,9 @@ const UNUSED_RULE = "apigateway-api-key-unused";
 const REQUEST_TIMEOUT_S = 30;
 const DEFAULT_MAX_PAGES_TEXT = "1,000";
 const DEFAULT_UNUSED_DAYS = 30;
+/** As DEFAULT_UNIT_CONCURRENCY in sources/aws/estate.ts. */
+const DEFAULT_UNITS = 8;
+const MAX_UNITS = 64;
 const FAIL_ON: readonly FailOn[] = FAIL_ON_VALUES;
 /** Flags other tools use to read key values; accepted only to refuse them by name. */
 const KEY_VALUE_FLAGS = ["--include-values", "--include-value", "--include-key-values", "--show-key-values"];
@@ -39,13 +44,22 @@ Credentials and endpoint:
   roles. --endpoint-url (or AWS_ENDPOINT_URL) sends every request to another endpoint, e.g. a VPC
   endpoint. Without --region: AWS_REGION or the profile's region.
 
+Many accounts and regions:
+  --org lists the organization's ACTIVE accounts (run from the management account or a delegated
+  administrator); --accounts takes ids (a file, one or more a line, # comments; or a comma list).
+  --role-name is assumed in each account (session name apigw-guard-audit; --external-id when the
+  role's trust policy asks for one). --region all audits each account's enabled regions.
+  --concurrency account x region units run at once (default ${DEFAULT_UNITS}). An account whose role
+  cannot be assumed, or a region that is not enabled, is a note of that account; the others are
+  audited. The report has one input per account; every finding names its account and region.
+
 Exit codes:
   0  no blocking finding
   1  blocking findings: new (not in --baseline), not waived failures at --fail-on (default: mandatory)
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
-     waivers or baseline file, nothing readable at all (every listing denied), a --managed-by
-     input that could not be read (the report is still written), or findings
-     --send-to-security-hub could not import
+     waivers or baseline file, --org when the organization cannot be listed, nothing readable at
+     all (every listing denied, in every account), a --managed-by input that could not be read
+     (the report is still written), or findings --send-to-security-hub could not import
 ${GATES_HELP}
 Resources no code manages (--managed-by):
   --managed-by takes the inputs scan takes (plan/state JSON, stack exports, a .tf file or a
@@ -69,6 +83,8 @@ Examples:
   $ ${TOOL_NAME} audit --region eu-west-1 --region us-east-1
   $ ${TOOL_NAME} audit --profile audit --unused-days 60 --format json --output audit.json
   $ ${TOOL_NAME} audit --region us-east-1 --managed-by infra/ prod-state.json stack.json
+  $ ${TOOL_NAME} audit --org --role-name ApigwGuardAudit --external-id "$EXTERNAL_ID" --region all --format sarif --output org.sarif
+  $ ${TOOL_NAME} audit --accounts accounts.txt --role-name ApigwGuardAudit --region eu-west-1,us-east-1
 `;
 
 export interface AuditFlags extends GateFlags {
@@ -89,11 +105,16 @@ export interface AuditFlags extends GateFlags {
     accountId?: string;
     asffIncludePassed?: boolean;
     sendToSecurityHub?: boolean;
+    org?: boolean;
+    accounts?: string;
+    roleName?: string;
+    externalId?: string;
+    concurrency?: string;
 }
 
 export interface RegisterAuditOptions extends RegisterCommandOptions {
     /** Test seam: extra options for the SDK side (static credentials, retry timings). */
-    readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "maxPages" | "maxResponseBytes" | "stats">>;
+    readonly auditOverrides?: Partial<Pick<AuditOptions, "credentials" | "retry" | "requestTimeoutMs" | "connectionTimeoutMs" | "pageSize" | "maxPages" | "maxResponseBytes" | "stats" | "concurrency">>;
 }
 
 /**
@@ -105,7 +126,12 @@ export function registerAuditCommand(program: Command, options: RegisterAuditOpt
     const command = program
         .command("audit")
         .description("Audit a live AWS account's API Gateway, read-only: the same rules over what is deployed, and API keys with no recent requests.")
-        .option("--region <region>", "region to audit (repeatable, or comma-separated; default: AWS_REGION or the profile's)", collect)
+        .option("--region <region>", "region to audit (repeatable, or comma-separated; 'all': each account's enabled regions; default: AWS_REGION or the profile's)", collect)
+        .option("--org", "audit every ACTIVE account of the organization (from the management or a delegated administrator account; needs --role-name)")
+        .option("--accounts <file|list>", "audit these account ids: a file (one or more a line, # comments) or a comma-separated list")
+        .option("--role-name <name>", "the role to assume in each account (arn:<partition>:iam::<account>:role/<name>)")
+        .option("--external-id <id>", "the external id the role's trust policy asks for (sts:ExternalId)")
+        .option("--concurrency <n>", `account x region units audited at once (1-${MAX_UNITS}; default ${DEFAULT_UNITS})`)
         .option("--profile <name>", "AWS profile from the shared config/credentials files")
         .option("--endpoint-url <url>", "send requests to this endpoint instead of AWS's (as in the AWS CLI)")
         .option("--unused-days <days>", `a key with no requests in this many days is unused (1-90; default: the config's ${UNUSED_RULE}.unusedDays or ${DEFAULT_UNUSED_DAYS})`)
@@ -168,32 +194,45 @@ export async function runAudit(
         });
         // Read before the account too: a bad file costs no API calls.
         const managedBy = flags.managedBy !== undefined ? await readManagedByInputs(flags.managedBy, io) : undefined;
-        const regions = (flags.region ?? []).flatMap(value => value.split(",")).map(value => value.trim()).filter(value => value !== "");
+        const regionValues = (flags.region ?? []).flatMap(value => value.split(",")).map(value => value.trim()).filter(value => value !== "");
+        const estate = await estateFlags(flags, regionValues);
+        const regions = estate.regions === "all" ? [] : estate.regions;
         const stderr = io.stderr as CliIO["stderr"] & { readonly isTTY?: boolean; readonly columns?: number };
         bar = stderr.isTTY === true ? new ProgressBar(stderr, "auditing") : undefined;
         const progressBar = bar;
-        const stats: AuditStats = overrides.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 };
-        const { auditAccount } = await import("../../sources/aws/audit");
-        const inventory = await auditAccount({
+        const stats: EstateStats = Object.assign(overrides.stats ?? { regions: 0, throttled: 0, retried: 0, exhausted: 0 }, { accounts: 0, accountsRead: 0, units: 0 });
+        const { auditEstate } = await import("../../sources/aws/estate");
+        const accounts = await auditEstate({
             ...overrides,
-            regions,
+            ...estate,
             unusedDays,
             now,
             stats,
             ...(timeoutMs !== undefined ? { timeoutMs } : {}),
             ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
             ...(flags.endpointUrl !== undefined ? { endpointUrl: flags.endpointUrl } : {}),
-            ...(progressBar ? { onProgress: (done: number, total: number, label: string) => progressBar.update(done, total, label) } : {}),
+            ...(progressBar
+                ? {
+                    // One account: its units of work; several: accounts done of all.
+                    onProgress: progress => progress.accountsTotal > 1
+                        ? progressBar.update(progress.accountsDone, progress.accountsTotal, `accounts · ${progress.label}`)
+                        : progressBar.update(progress.done, progress.total, progress.label),
+                }
+                : {}),
         });
         bar?.clear();
         if (stats.entitiesRead === 0) {
-            for (const gap of inventory.gaps) {
-                io.stderr.write(errorLine(undefined, undefined, gap.message));
+            for (const audited of accounts) {
+                for (const gap of audited.inventory.gaps) {
+                    io.stderr.write(errorLine(undefined, undefined, gap.message));
+                }
             }
             io.stderr.write(errorLine(undefined, undefined, `nothing could be read: ${nothingReadAdvice(stats)}`));
             return EXIT.usage;
         }
-        const judged = managedBy !== undefined ? markManagement(inventory, managedBy.inputs) : inventory;
+        const judged = managedBy !== undefined
+            ? accounts.map(audited => ({ ...audited, inventory: markManagement(audited.inventory, managedBy.inputs) }))
+            : accounts;
         return await report(judged, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, asff, overrides, managedByFailed: managedBy?.failed ?? [] });
     } catch (error) {
         bar?.clear();
@@ -218,23 +257,17 @@ interface ReportContext {
     readonly overrides: RegisterAuditOptions["auditOverrides"];
 }
 
-async function report(inventory: Inventory, context: ReportContext): Promise<number> {
+async function report(accounts: readonly AccountAudit[], context: ReportContext): Promise<number> {
     const { loaded, unusedDays, now, failOn, format, flags, io, tool } = context;
     const config = { ...loaded.config, [UNUSED_RULE]: { ...asObject(loaded.config[UNUSED_RULE]), unusedDays } };
-    const { findings } = runRules(inventory, RULES, { config, now });
-    const regions = [...new Set(inventory.ofKind("account").map(a => a.region ?? ""))].filter(r => r !== "");
-    const shown = context.regions.length > 0 ? context.regions : regions;
     const built = buildReport({
         tool,
         generatedAt: now,
-        // The live account is the input; the report model has no kind for it yet.
-        inputs: [{
-            file: `aws:${shown.join(",") || "default-region"}`,
-            kind: "aws-account",
-            findings,
-            entities: inventory.size,
-            gaps: inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
-        }, ...context.managedByFailed],
+        // One input per account: the rules judge each account on its own, and every format groups by input.
+        inputs: [
+            ...accounts.map(audited => accountInput(audited, context.regions, runRules(audited.inventory, RULES, { config, now }).findings)),
+            ...context.managedByFailed,
+        ],
         rules: reportRules(RULES, loaded.levelOf),
         failOn,
         ...context.gates,
@@ -263,6 +296,8 @@ async function report(inventory: Inventory, context: ReportContext): Promise<num
             ...(retry !== undefined ? { retry } : {}),
             ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
             ...(connectionTimeoutMs !== undefined ? { connectionTimeoutMs } : {}),
+            // Security Hub takes a finding only from its own account: each with the role assumed there.
+            credentialsFor: (account: string) => accounts.find(audited => audited.account === account)?.credentials,
         }, io);
         if (!imported) {
             return EXIT.usage;
@@ -285,6 +320,59 @@ async function readManagedByInputs(paths: readonly string[], io: CliIO): Promise
             }
         },
     });
+}
+
+function accountInput(audited: AccountAudit, given: readonly string[], findings: InputResult["findings"]): InputResult {
+    const { inventory } = audited;
+    const read = [...new Set(inventory.ofKind("account").map(a => a.region ?? ""))].filter(r => r !== "");
+    const shown = given.length > 0 ? given : read;
+    return {
+        // Without the account id (its caller identity unreadable), the regions name the input as before.
+        file: audited.account !== undefined ? `aws account ${audited.account}` : `aws:${shown.join(",") || "default-region"}`,
+        kind: "aws-account",
+        findings,
+        entities: inventory.size,
+        gaps: inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
+        ...(audited.account !== undefined
+            ? { account: { id: audited.account, ...(audited.name !== undefined ? { name: audited.name } : {}), regions: audited.regions } }
+            : {}),
+    };
+}
+
+/** Which accounts and regions, from `--org`, `--accounts`, `--role-name`, `--region all` and `--concurrency`. */
+async function estateFlags(flags: AuditFlags, regionValues: readonly string[]): Promise<{
+    accounts: AccountSelection; regions: readonly string[] | "all"; roleName?: string; externalId?: string; unitConcurrency?: number;
+}> {
+    if (flags.org === true && flags.accounts !== undefined) {
+        throw new UsageError("--org and --accounts cannot be combined: --org audits every ACTIVE account of the organization");
+    }
+    if (flags.roleName !== undefined && flags.org !== true && flags.accounts === undefined) {
+        throw new UsageError("--role-name needs --org or --accounts (the accounts to assume it in)");
+    }
+    if (flags.externalId !== undefined && flags.roleName === undefined) {
+        throw new UsageError("--external-id needs --role-name");
+    }
+    const all = regionValues.some(value => value.toLowerCase() === "all");
+    if (all && regionValues.length > 1) {
+        throw new UsageError("--region all cannot be combined with other regions");
+    }
+    let unitConcurrency: number | undefined;
+    if (flags.concurrency !== undefined) {
+        if (!/^\d+$/.test(flags.concurrency.trim()) || Number(flags.concurrency) < 1 || Number(flags.concurrency) > MAX_UNITS) {
+            throw new UsageError(`--concurrency: '${flags.concurrency}' is not a whole number from 1 to ${MAX_UNITS}`);
+        }
+        unitConcurrency = Number(flags.concurrency);
+    }
+    const accounts: AccountSelection = flags.org === true
+        ? { kind: "organization" }
+        : flags.accounts !== undefined ? { kind: "list", accounts: await readAccounts(flags.accounts) } : { kind: "caller" };
+    return {
+        accounts,
+        regions: all ? "all" : regionValues,
+        ...(flags.roleName !== undefined ? { roleName: flags.roleName } : {}),
+        ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
+        ...(unitConcurrency !== undefined ? { unitConcurrency } : {}),
+    };
 }
 
 function failure(error: unknown, io: CliIO): number {

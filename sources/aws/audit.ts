@@ -39,6 +39,8 @@ export interface AuditOptions {
      * what was not read is reported as gaps; the rules judge what was.
      */
     readonly timeoutMs?: number;
+    /** Ends this audit with the caller's run (an organization audit's one time limit over every account). */
+    readonly runSignal?: AbortSignal;
     /** Items per page (default and maximum 500). */
     readonly pageSize?: number;
     /** Pages per listing before it is cut short and reported as a gap (default 1,000). */
@@ -92,6 +94,11 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
     const run = new AbortController();
     // Node fires a timer longer than 2³¹-1 ms at once: a limit beyond ~24 days is no limit.
     const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => run.abort(), timeoutMs) : undefined;
+    const endWithCaller = () => run.abort();
+    if (options.runSignal?.aborted === true) {
+        run.abort();
+    }
+    options.runSignal?.addEventListener("abort", endWithCaller, { once: true });
     try {
         for (const region of regions) {
             const clientOptions: ClientOptions = {
@@ -135,6 +142,7 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
         }
     } finally {
         clearTimeout(timer);
+        options.runSignal?.removeEventListener("abort", endWithCaller);
         stats.throttled += counters.throttled;
         stats.retried += counters.retried;
         stats.exhausted += counters.exhausted;
@@ -187,7 +195,8 @@ function validate(options: AuditOptions): void {
     }
 }
 
-async function defaultRegion(options: AuditOptions): Promise<string> {
+/** The SDK's default region (AWS_REGION, the profile's), checked; an `AuditError` when there is none. */
+export async function defaultRegion(options: Pick<AuditOptions, "profile" | "endpointUrl">): Promise<string> {
     const probe = new APIGatewayClient(options.profile !== undefined ? { profile: options.profile } : {});
     let region: string;
     try {

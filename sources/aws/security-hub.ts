@@ -66,6 +66,12 @@ export interface SecurityHubOptions {
     readonly profile?: string;
     readonly endpointUrl?: string;
     readonly credentials?: AwsCredentials;
+    /**
+     * The credentials to import an account's findings with, where they are not the caller's: with
+     * the default product ARN, Security Hub takes a finding only from the account it names, so an
+     * organization audit imports each account's findings with the role it assumed there.
+     */
+    readonly credentialsFor?: (account: string) => AwsCredentials | undefined;
     readonly retry?: Partial<RetryPolicy>;
     readonly requestTimeoutMs?: number;
     readonly connectionTimeoutMs?: number;
@@ -150,10 +156,11 @@ export async function sendToSecurityHub(findings: readonly AsffFinding[], option
             if (earlier !== undefined) {
                 outcome = { ...common, imported: 0, failed: [], error: `not sent: ${earlier}` };
             } else {
-                let client = clients.get(batch.region);
+                let client = clients.get(key);
                 if (client === undefined) {
-                    client = clientFor(batch.region, counters, options);
-                    clients.set(batch.region, client);
+                    const credentials = options.credentialsFor?.(batch.account);
+                    client = clientFor(batch.region, counters, credentials !== undefined ? { ...options, credentials } : options);
+                    clients.set(key, client);
                 }
                 requests++;
                 try {
