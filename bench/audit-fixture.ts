@@ -95,6 +95,29 @@ export function expectedAuditRequests(region: FakeRegion, pageSize: number): Rec
     };
 }
 
+/**
+ * The requests the audit makes beside API Gateway v1 for one region of this account: one page of
+ * HTTP/WebSocket APIs (the fixture has none), and one CloudWatch Logs lookup per distinct log
+ * group the stages write to that can be looked up from here: access-log destinations in this
+ * region (and this account, when the audit knows it), and the execution-log group of each stage
+ * with execution logging on.
+ */
+export function expectedCompanionRequests(region: FakeRegion, regionName: string, account?: string): { readonly v2: number; readonly logs: number } {
+    const names = new Set<string>();
+    for (const api of region.restApis) {
+        for (const stage of api.stages) {
+            const arn = /^arn:[^:]+:logs:([^:]+):(\d{12}):log-group:([^:]+)/.exec(stage.accessLogSettings?.destinationArn ?? "");
+            if (arn !== null && arn[1] === regionName && (account === undefined || arn[2] === account)) {
+                names.add(arn[3]);
+            }
+            if (Object.values(stage.methodSettings ?? {}).some(setting => setting.loggingLevel === "ERROR" || setting.loggingLevel === "INFO")) {
+                names.add(`API-Gateway-Execution-Logs_${api.id}/${stage.stageName}`);
+            }
+        }
+    }
+    return { v2: 1, logs: names.size };
+}
+
 /** The route a recorded request belongs to (ids replaced), as in `expectedAuditRequests`. */
 export function routeOf(method: string, path: string): string {
     const segments = path.split("/").filter(s => s !== "");

@@ -11,7 +11,9 @@ import { auditEstate, DEFAULT_UNIT_CONCURRENCY, EstateStats } from "../sources/a
 import { FakeApiGateway, FakeRegion } from "../testkit/fake-apigateway";
 import { FakeAws, FakeHandler, perAccount } from "../testkit/fake-aws";
 import { FakeOrganization, FakeOrgAccount } from "../testkit/fake-org";
-import { auditRegion, expectedAuditRequests } from "./audit-fixture";
+import { FakeApiGatewayV2 } from "../testkit/fake-apigatewayv2";
+import { FakeLogs } from "../testkit/fake-logs";
+import { auditRegion, expectedAuditRequests, expectedCompanionRequests } from "./audit-fixture";
 import { ESTATE_NOW } from "./estate";
 import { round } from "./stats";
 
@@ -61,10 +63,16 @@ export async function measureOrgAudit(options: OrgBenchOptions): Promise<OrgBenc
         handlers[id] = gateway.serve.bind(gateway);
     }
     const accounts: FakeOrgAccount[] = ids.map(id => ({ id, name: `acct-${id}`, roles: { [ROLE]: {} }, regions: Object.fromEntries(options.regions.map(r => [r, "ENABLED_BY_DEFAULT" as const])) }));
+    // No HTTP APIs and no log groups in any account: each lookup is one empty page.
+    const v2 = new FakeApiGatewayV2({});
+    const logs = new FakeLogs({});
     let org: FakeOrganization | undefined;
     const service = (name: string): FakeHandler => (request, response, call) => (org as FakeOrganization).services[name](request, response, call);
     const aws = new FakeAws({
-        services: { sts: service("sts"), organizations: service("organizations"), account: service("account"), apigateway: perAccount(handlers) },
+        services: {
+            sts: service("sts"), organizations: service("organizations"), account: service("account"), apigateway: perAccount(handlers),
+            apigatewayv2: v2.serve.bind(v2), logs: logs.serve.bind(logs),
+        },
         defaultAccount: MANAGEMENT,
         mounted: Object.values(gateways),
     });
@@ -87,7 +95,13 @@ export async function measureOrgAudit(options: OrgBenchOptions): Promise<OrgBenc
             stats,
         });
         const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-        const perRegion = Object.values(expectedAuditRequests(region, PAGE_SIZE)).reduce((a, b) => a + b, 0);
+        const v1PerRegion = Object.values(expectedAuditRequests(region, PAGE_SIZE)).reduce((a, b) => a + b, 0);
+        // Every account is known to the audit: the fixture's destinations name another one, so only execution-log groups are looked up.
+        const companionsPerRegion = (name: string) => {
+            const { v2: v2Pages, logs: lookups } = expectedCompanionRequests(region, name, ids[0]);
+            return v2Pages + lookups;
+        };
+        const perRegion = v1PerRegion + options.regions.reduce((sum, name) => sum + companionsPerRegion(name), 0) / options.regions.length;
         const regionPages = Math.max(1, Math.ceil(options.regions.length / 50));
         // ListAccounts pages + per account: AssumeRole, ListRegions pages, and every region's listings.
         const expected = Math.ceil(options.accounts / ORG_PAGE) + options.accounts * (1 + regionPages + options.regions.length * perRegion);

@@ -20,7 +20,9 @@ import * as path from "path";
 import { auditAccount } from "../sources/aws/audit";
 import { PackProcess, repoRoot } from "../testkit/engine";
 import { FakeApiGateway } from "../testkit/fake-apigateway";
-import { auditRegion, DEFAULT_AUDIT_SHAPE, expectedAuditRequests, routeOf } from "./audit-fixture";
+import { FakeApiGatewayV2 } from "../testkit/fake-apigatewayv2";
+import { FakeLogs } from "../testkit/fake-logs";
+import { auditRegion, DEFAULT_AUDIT_SHAPE, expectedAuditRequests, expectedCompanionRequests, routeOf } from "./audit-fixture";
 import { measureAnalyzeStackEncoding, runEnginePath } from "./engine-path";
 import { checkOrgBench, measureOrgAudit, orgBenchOptions } from "./org";
 import { ESTATE_NOW } from "./estate";
@@ -444,7 +446,9 @@ async function measureAudit(options: Options, targets: Target[]): Promise<Record
     let perKeyRequests = 0;
     for (const { keys, pageSize } of cases) {
         const region = auditRegion({ ...DEFAULT_AUDIT_SHAPE, keys });
-        const fake = new FakeApiGateway({ "us-east-1": region });
+        const v2 = new FakeApiGatewayV2({});
+        const logs = new FakeLogs({});
+        const fake = new FakeApiGateway({ "us-east-1": region }, {}, { apigatewayv2: v2.serve.bind(v2), logs: logs.serve.bind(logs) });
         await fake.start();
         try {
             gc();
@@ -467,16 +471,19 @@ async function measureAudit(options: Options, targets: Target[]): Promise<Record
             }
             const expected = expectedAuditRequests(region, pageSize);
             const expectedTotal = Object.values(expected).reduce((a, b) => a + b, 0);
-            const exact = Object.keys({ ...expected, ...byRoute }).every(route => (expected[route] ?? 0) === (byRoute[route] ?? 0));
+            const companions = expectedCompanionRequests(region, "us-east-1");
+            const exact = Object.keys({ ...expected, ...byRoute }).every(route => (expected[route] ?? 0) === (byRoute[route] ?? 0))
+                && v2.requests.length === companions.v2 && logs.requests.length === companions.logs;
             const perKey = Object.keys(byRoute).filter(route => route.split("/").length > 4).reduce((sum, route) => sum + (byRoute[route] ?? 0), 0);
             allExact &&= exact;
             perKeyRequests += perKey;
             rows.push({
                 keys, plans: region.usagePlans.length, pageSize, requests: fake.requests.length, expectedRequests: expectedTotal, exact,
+                v2Requests: v2.requests.length, logsRequests: logs.requests.length, expectedLogsRequests: companions.logs,
                 requestsPerKey: round(fake.requests.length / keys, 4), byRoute, wallMs: round(wallMs, 0),
                 entities: inventory.size, keyValueRequests: fake.violations.length,
             });
-            log(`audit ${keys} keys, page ${pageSize}: ${fake.requests.length} requests (expected ${expectedTotal}), ${wallMs.toFixed(0)} ms`);
+            log(`audit ${keys} keys, page ${pageSize}: ${fake.requests.length} API Gateway requests (expected ${expectedTotal}), ${v2.requests.length} v2 and ${logs.requests.length} Logs (expected ${companions.v2} and ${companions.logs}), ${wallMs.toFixed(0)} ms`);
         } finally {
             await fake.stop();
         }
