@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
 import { DEFAULT_FAKE_ACCOUNT, FakeHandler, signingScope } from "./fake-aws";
+import { closeServer, decodePageToken, encodePageToken, listenLocally, urlOf } from "./local-server";
 
 /**
  * A local stand-in for the API Gateway (REST, v1) control plane: exactly the GET routes the audit
@@ -186,21 +186,12 @@ export class FakeApiGateway {
 
     /** Listens on 127.0.0.1 at a free port; returns the endpoint URL. */
     async start(): Promise<string> {
-        const server = createServer((request, response) => void this.dispatch(request, response));
-        this.server = server;
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(0, "127.0.0.1", () => resolve());
-        });
-        return this.url;
+        this.server = createServer((request, response) => void this.dispatch(request, response));
+        return listenLocally(this.server);
     }
 
     get url(): string {
-        const address = this.server?.address() as AddressInfo | null | undefined;
-        if (!address) {
-            throw new Error("the fake API Gateway is not listening");
-        }
-        return `http://127.0.0.1:${address.port}`;
+        return urlOf(this.server, "the fake API Gateway");
     }
 
     async stop(): Promise<void> {
@@ -214,10 +205,7 @@ export class FakeApiGateway {
         this.tricklers.clear();
         const server = this.server;
         this.server = undefined;
-        if (server) {
-            server.closeAllConnections();
-            await new Promise<void>(resolve => server.close(() => resolve()));
-        }
+        await closeServer(server);
     }
 
     /** Started on its own: v2 paths and Logs requests go to the companions, when there are any. */
@@ -441,10 +429,10 @@ export class FakeApiGateway {
                 return;
             case "endless": {
                 record(200);
-                const offset = query.position !== undefined ? decodePosition(query.position) : 0;
+                const offset = query.position !== undefined ? decodePageToken(query.position) : 0;
                 const pad = answer.padBytes !== undefined ? { description: "d".repeat(answer.padBytes), certificateName: "c".repeat(answer.padBytes) } : {};
                 const items = Array.from({ length: answer.perPage }, (_, i) => ({ id: `gen${offset + i}`, name: `generated-${offset + i}`, domainName: `gen${offset + i}.example.com`, ...pad }));
-                return this.sendJson(response, 200, { item: items, position: encodePosition(offset + answer.perPage) });
+                return this.sendJson(response, 200, { item: items, position: encodePageToken(offset + answer.perPage) });
             }
             case "trickle": {
                 const data = region !== undefined ? this.regions[region] : undefined;
@@ -479,10 +467,10 @@ export class FakeApiGateway {
     private slice<T>(query: Readonly<Record<string, string>>, all: readonly T[]): { items: T[]; position: string | undefined } {
         const asked = query.limit !== undefined ? Number(query.limit) : DEFAULT_PAGE;
         const limit = Math.max(1, Math.min(asked, MAX_PAGE, this.faults.maxPageSize ?? MAX_PAGE));
-        const offset = query.position !== undefined ? decodePosition(query.position) : 0;
+        const offset = query.position !== undefined ? decodePageToken(query.position) : 0;
         const items = all.slice(offset, offset + limit);
         const next = offset + limit;
-        const position = next < all.length || this.faults.endlessPositions === true ? encodePosition(next) : undefined;
+        const position = next < all.length || this.faults.endlessPositions === true ? encodePageToken(next) : undefined;
         return { items, position };
     }
 
@@ -568,18 +556,7 @@ function stageBody(stage: FakeStage): object {
     };
 }
 
-function encodePosition(offset: number): string {
-    return Buffer.from(JSON.stringify({ o: offset })).toString("base64");
-}
 
-function decodePosition(position: string): number {
-    try {
-        const parsed = JSON.parse(Buffer.from(position, "base64").toString("utf8")) as { o?: unknown };
-        return typeof parsed.o === "number" && parsed.o >= 0 ? parsed.o : 0;
-    } catch {
-        return 0;
-    }
-}
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260601/us-east-1/apigateway/aws4_request, ...` */
 function regionOf(authorization: string | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { DEFAULT_FAKE_ACCOUNT, FakeCall } from "./fake-aws";
+import { decodePageToken, encodePageToken } from "./local-server";
 
 /**
  * A local stand-in for the API Gateway v2 control plane (HTTP and WebSocket APIs): the GET routes
@@ -194,9 +195,9 @@ export class FakeApiGatewayV2 {
     private page<T>(query: Readonly<Record<string, string>>, all: readonly T[], render: (item: T) => object): Routed {
         const asked = query.maxResults !== undefined ? Number(query.maxResults) : DEFAULT_PAGE;
         const limit = Math.max(1, Math.min(asked, this.faults.maxPageSize ?? asked));
-        const offset = query.nextToken !== undefined ? decodeToken(query.nextToken) : 0;
+        const offset = query.nextToken !== undefined ? decodePageToken(query.nextToken) : 0;
         const next = offset + limit;
-        const nextToken = next < all.length || this.faults.endlessTokens === true ? encodeToken(next) : undefined;
+        const nextToken = next < all.length || this.faults.endlessTokens === true ? encodePageToken(next) : undefined;
         return { status: 200, body: { items: all.slice(offset, next).map(render), ...(nextToken !== undefined ? { nextToken } : {}) } };
     }
 }
@@ -283,15 +284,4 @@ function domainBody(domain: FakeV2DomainName): object {
     };
 }
 
-function encodeToken(offset: number): string {
-    return Buffer.from(JSON.stringify({ o: offset })).toString("base64");
-}
 
-function decodeToken(token: string): number {
-    try {
-        const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { o?: unknown };
-        return typeof parsed.o === "number" && parsed.o >= 0 ? parsed.o : 0;
-    } catch {
-        return 0;
-    }
-}

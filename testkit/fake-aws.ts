@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
+import { closeServer, listenLocally, urlOf } from "./local-server";
 
 /**
  * One local endpoint for several fake AWS services, routed the way LocalStack routes them: by the
@@ -66,21 +66,12 @@ export class FakeAws {
 
     /** Listens on 127.0.0.1 at a free port; returns the endpoint URL. */
     async start(): Promise<string> {
-        const server = createServer((request, response) => void this.route(request, response));
-        this.server = server;
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(0, "127.0.0.1", () => resolve());
-        });
-        return this.url;
+        this.server = createServer((request, response) => void this.route(request, response));
+        return listenLocally(this.server);
     }
 
     get url(): string {
-        const address = this.server?.address() as AddressInfo | null | undefined;
-        if (!address) {
-            throw new Error("the fake AWS endpoint is not listening");
-        }
-        return `http://127.0.0.1:${address.port}`;
+        return urlOf(this.server, "the fake AWS endpoint");
     }
 
     async stop(): Promise<void> {
@@ -89,10 +80,7 @@ export class FakeAws {
         }
         const server = this.server;
         this.server = undefined;
-        if (server) {
-            server.closeAllConnections();
-            await new Promise<void>(resolve => server.close(() => resolve()));
-        }
+        await closeServer(server);
     }
 
     private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { DEFAULT_FAKE_ACCOUNT, FakeCall } from "./fake-aws";
+import { decodePageToken, encodePageToken } from "./local-server";
 
 /**
  * A local stand-in for CloudWatch Logs' `DescribeLogGroups`, mounted behind `FakeAws` (signing
@@ -115,11 +116,11 @@ export class FakeLogs {
             .filter(group => typeof prefix !== "string" || group.logGroupName.startsWith(prefix))
             .sort((a, b) => (a.logGroupName < b.logGroupName ? -1 : a.logGroupName > b.logGroupName ? 1 : 0));
         const size = Math.min(typeof limit === "number" ? limit : MAX_LIMIT, this.faults.maxPageSize ?? MAX_LIMIT);
-        const offset = typeof nextToken === "string" ? decodeToken(nextToken) : 0;
+        const offset = typeof nextToken === "string" ? decodePageToken(nextToken) : 0;
         const next = offset + size;
         send(200, {
             logGroups: groups.slice(offset, next).map(group => groupBody(group, account, region ?? "us-east-1")),
-            ...(next < groups.length ? { nextToken: encodeToken(next) } : {}),
+            ...(next < groups.length ? { nextToken: encodePageToken(next) } : {}),
         });
     }
 }
@@ -147,15 +148,4 @@ async function readAll(request: IncomingMessage): Promise<string> {
     return Buffer.concat(chunks).toString("utf8");
 }
 
-function encodeToken(offset: number): string {
-    return Buffer.from(JSON.stringify({ o: offset })).toString("base64");
-}
 
-function decodeToken(token: string): number {
-    try {
-        const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { o?: unknown };
-        return typeof parsed.o === "number" && parsed.o >= 0 ? parsed.o : 0;
-    } catch {
-        return 0;
-    }
-}

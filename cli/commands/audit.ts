@@ -59,7 +59,8 @@ Exit codes:
   2  bad usage, no or rejected credentials, no or unknown region, endpoint unreachable, a bad
      waivers or baseline file, --org when the organization cannot be listed, nothing readable at
      all (every listing denied, in every account), a --managed-by input that could not be read
-     (the report is still written), or findings --send-to-security-hub could not import
+     (the report is still written), or findings
+     --send-to-security-hub could not import
 ${GATES_HELP}
 Resources no code manages (--managed-by):
   --managed-by takes the inputs scan takes (plan/state JSON, stack exports, a .tf file or a

@@ -3,7 +3,7 @@ import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { buildAwsInventory } from "./adapter";
-import { AwsCredentials, ClientOptions, createApiGatewayClient, createAwsClient } from "./client";
+import { AwsCredentials, clientOptionsFrom, ClientOptions, createApiGatewayClient, createAwsClient } from "./client";
 import { collectRegion, FailureCounts, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
 import { AuditError, classify } from "./errors";
 import { RetryCounters, RetryPolicy } from "./retry";
@@ -101,18 +101,7 @@ export async function auditAccount(options: AuditOptions): Promise<Inventory> {
     options.runSignal?.addEventListener("abort", endWithCaller, { once: true });
     try {
         for (const region of regions) {
-            const clientOptions: ClientOptions = {
-                region,
-                counters,
-                ...(options.profile !== undefined ? { profile: options.profile } : {}),
-                ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
-                ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-                ...(options.retry !== undefined ? { retry: options.retry } : {}),
-                ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
-                ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-                ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
-                runSignal: run.signal,
-            };
+            const clientOptions: ClientOptions = clientOptionsFrom(region, counters, { ...options, runSignal: run.signal });
             const client = options.clientFactory ? options.clientFactory(region, counters) : createApiGatewayClient(clientOptions);
             // HTTP/WebSocket APIs and the log groups stages write to; a factory (tests) stands for REST APIs only.
             const v2Client = options.clientFactory ? undefined : createAwsClient(ApiGatewayV2Client, clientOptions);

@@ -23,6 +23,22 @@ export interface ClientOptions {
     readonly counters: RetryCounters;
 }
 
+/** What a caller's options may say about clients (the audit's, the organization audit's, Security Hub's). */
+export type ClientSettings = Partial<Pick<ClientOptions, "profile" | "endpointUrl" | "credentials" | "retry" | "connectionTimeoutMs" | "requestTimeoutMs" | "maxResponseBytes" | "runSignal">>;
+
+const CLIENT_SETTINGS = ["profile", "endpointUrl", "credentials", "retry", "connectionTimeoutMs", "requestTimeoutMs", "maxResponseBytes", "runSignal"] as const;
+
+/** The options of a client for `region`: the settings `from` gives (those not undefined). */
+export function clientOptionsFrom(region: string, counters: RetryCounters, from: ClientSettings): ClientOptions {
+    const options: { -readonly [K in keyof ClientOptions]: ClientOptions[K] } = { region, counters };
+    for (const key of CLIENT_SETTINGS) {
+        if (from[key] !== undefined) {
+            (options as Record<string, unknown>)[key] = from[key];
+        }
+    }
+    return options;
+}
+
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A page of 500 resources with their embedded methods is a few MB; nothing real comes near this. */

@@ -4,7 +4,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk
 import { Inventory, InventoryGap } from "apigw-guard/policies/model/index";
 import { partitionOf } from "./arn";
 import { auditAccount, AuditOptions, AuditStats, DEFAULT_AUDIT_TIMEOUT_MS, DEFAULT_MAX_PAGES, defaultRegion } from "./audit";
-import { AwsCredentials, ClientOptions, createAwsClient } from "./client";
+import { AwsCredentials, clientOptionsFrom, ClientOptions, createAwsClient } from "./client";
 import { AuditError, classify, ClassifiedFailure } from "./errors";
 import { RetryCounters } from "./retry";
 
@@ -319,19 +319,8 @@ class Estate {
     }
 
     private clientOptions(region: string, credentials: AwsCredentials | undefined): ClientOptions {
-        const { options } = this;
-        return {
-            region,
-            counters: this.counters,
-            runSignal: this.runSignal,
-            ...(options.profile !== undefined ? { profile: options.profile } : {}),
-            ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
-            ...(credentials !== undefined ? { credentials } : {}),
-            ...(options.retry !== undefined ? { retry: options.retry } : {}),
-            ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
-            ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-            ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
-        };
+        // The given credentials (an assumed role's), not the caller's: undefined means the SDK's chain.
+        return clientOptionsFrom(region, this.counters, { ...this.options, credentials, runSignal: this.runSignal });
     }
 
     private context(service: string, region: string): { region: string; endpoint: string; profile?: string } {

@@ -1,6 +1,6 @@
 import { AwsSecurityFinding, BatchImportFindingsCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
 import type { AsffFinding } from "../../report/asff";
-import { AwsCredentials, createAwsClient } from "./client";
+import { AwsCredentials, clientOptionsFrom, createAwsClient } from "./client";
 import { RetryCounters, RetryPolicy } from "./retry";
 
 /**
@@ -203,16 +203,7 @@ function clientFor(region: string, counters: RetryCounters, options: SecurityHub
     if (options.clientFactory) {
         return options.clientFactory(region, counters);
     }
-    return createAwsClient(SecurityHubClient, {
-        region,
-        counters,
-        ...(options.profile !== undefined ? { profile: options.profile } : {}),
-        ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
-        ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-        ...(options.retry !== undefined ? { retry: options.retry } : {}),
-        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-        ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
-    });
+    return createAwsClient(SecurityHubClient, clientOptionsFrom(region, counters, options));
 }
 
 /** Errors that every further request of the same caller would get too. */

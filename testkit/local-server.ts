@@ -1,0 +1,49 @@
+import { Server } from "node:http";
+import { AddressInfo } from "node:net";
+
+/**
+ * What every fake server of the testkit does to live: listen on 127.0.0.1 at a free port, say its
+ * URL, and close with its keep-alive connections (an SDK client's sockets would otherwise hold
+ * the test process open). And the opaque page token the fakes hand out.
+ */
+
+/** Listens on 127.0.0.1 at a free port; returns the URL. */
+export async function listenLocally(server: Server): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+    });
+    return urlOf(server, "the server");
+}
+
+/** `http://127.0.0.1:<port>` of a listening server; `what` names it when it is not listening. */
+export function urlOf(server: Server | undefined, what: string): string {
+    const address = server?.address() as AddressInfo | null | undefined;
+    if (!address) {
+        throw new Error(`${what} is not listening`);
+    }
+    return `http://127.0.0.1:${address.port}`;
+}
+
+/** Closes the server and every connection it holds; nothing when it is not there. */
+export async function closeServer(server: Server | undefined): Promise<void> {
+    if (server) {
+        server.closeAllConnections();
+        await new Promise<void>(resolve => server.close(() => resolve()));
+    }
+}
+
+/** An opaque page token (API Gateway's `position`, v2's and Logs' `nextToken`) for an offset. */
+export function encodePageToken(offset: number): string {
+    return Buffer.from(JSON.stringify({ o: offset })).toString("base64");
+}
+
+/** The offset of a page token; 0 for one that is not ours (as AWS restarts a listing it cannot read). */
+export function decodePageToken(token: string): number {
+    try {
+        const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { o?: unknown };
+        return typeof parsed.o === "number" && parsed.o >= 0 ? parsed.o : 0;
+    } catch {
+        return 0;
+    }
+}
