@@ -49,6 +49,8 @@ export default defineRule<LogGroupRetentionConfig>({
 interface StageDestinations {
     /** Log group names stages write to, with the stage that does (for messages). */
     readonly stageByGroupName: ReadonlyMap<string, string>;
+    /** The same, by the log-group entity a stage's destination links to (its name may not be known yet). */
+    readonly stageByGroupRef: ReadonlyMap<string, string>;
     /** A stage whose destination is not known yet (it might be any group), for messages. */
     readonly undecidedStage?: string;
 }
@@ -61,16 +63,22 @@ function logGroupNameFromArn(arn: string): string | undefined {
 
 function stageDestinations(inventory: Inventory): StageDestinations {
     const stageByGroupName = new Map<string, string>();
+    const stageByGroupRef = new Map<string, string>();
     let undecidedStage: string | undefined;
     for (const stage of inventory.ofKind("stage")) {
         const stageLabel = `stage '${typeof stage.stageName === "string" ? stage.stageName : stage.name}'`;
         const settings = stage.accessLogSettings;
         const linkedGroup = settings !== undefined && !isUnknown(settings) && settings.destination
             ? inventory.resolve(settings.destination, "log-group") : undefined;
+        if (linkedGroup !== undefined && !stageByGroupRef.has(linkedGroup.ref)) {
+            stageByGroupRef.set(linkedGroup.ref, `${stageLabel} (access logs)`);
+        }
         if (linkedGroup !== undefined && typeof linkedGroup.logGroupName === "string") {
             if (!stageByGroupName.has(linkedGroup.logGroupName)) {
                 stageByGroupName.set(linkedGroup.logGroupName, `${stageLabel} (access logs)`);
             }
+        } else if (linkedGroup !== undefined) {
+            // Linked by reference; its name is computed: judged by the link, not by name.
         } else if (isUnknown(settings) || (settings !== undefined && isUnknown(settings.destinationArn))) {
             undecidedStage ??= stage.name;
         } else if (settings !== undefined && typeof settings.destinationArn === "string") {
@@ -99,7 +107,7 @@ function stageDestinations(inventory: Inventory): StageDestinations {
             }
         }
     }
-    return { stageByGroupName, undecidedStage };
+    return { stageByGroupName, stageByGroupRef, undecidedStage };
 }
 
 function restApiIdOf(inventory: Inventory, link: Link): string | undefined {
@@ -119,9 +127,9 @@ function judge(group: LogGroupEntity, destinations: StageDestinations, config: L
     if (group.exists === false) {
         return { ref, status: "not-applicable", message: `${label} does not exist, so it keeps nothing (apigateway-stage-access-logging fails a stage that logs to it)` };
     }
-    const writer = name === undefined
+    const writer = destinations.stageByGroupRef.get(ref) ?? (name === undefined
         ? undefined
-        : destinations.stageByGroupName.get(name) ?? (EXECUTION_LOG_GROUP.test(name) ? "API Gateway execution logging" : undefined);
+        : destinations.stageByGroupName.get(name) ?? (EXECUTION_LOG_GROUP.test(name) ? "API Gateway execution logging" : undefined));
     // A group that would pass anyway does not need its use settled: it passes "if API Gateway writes to it".
     const meetsMinimum = !isUnknown(retentionInDays) &&
         (retentionInDays === undefined || retentionInDays === 0 || retentionInDays >= config.minRetentionDays);

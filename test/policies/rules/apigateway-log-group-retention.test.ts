@@ -26,6 +26,20 @@ describe("apigateway-log-group-retention", () => {
         assert.match(outcome.message, /set retentionInDays \(Terraform: retention_in_days\) to at least 365/);
     });
 
+    it("judges a group a stage links to by reference even while its name and ARN are computed (a plan, a name built from path.cwd)", () => {
+        const computed = unknown("computed: known only after apply");
+        const stage = example.stage("prod", {
+            accessLogSettings: { destinationArn: computed, format: "$context.requestId", destination: entityLink(groupRef("access")) },
+        });
+        const linked = example.logGroup("access", { logGroupName: computed, arn: computed, retentionInDays: 7 });
+        const outcome = outcomeFor(run([stage, linked]), groupRef("access"));
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.message, /\(used by stage 'prod' \(access logs\)\) keeps events for only 7 days/);
+        // Not linked, nameless, and another stage's destination undecided: still unknown, never pass.
+        const other = example.logGroup("other", { logGroupName: computed, arn: computed, retentionInDays: 7 });
+        assert.equal(outcomeFor(run([stage, linked, other]), groupRef("other")).status, "unknown");
+    });
+
     it("passes a group that never expires its events, with a cost note", () => {
         for (const retentionInDays of [undefined, 0]) {
             const outcome = outcomeFor(run([example.stage("prod"), example.logGroup("access", { retentionInDays })]), groupRef("access"));
