@@ -10,7 +10,7 @@ const KINDS: readonly ManageableKind[] = ["api-key", "usage-plan", "rest-api", "
 export default defineRule<UnmanagedResourceConfig>({
     id: "apigateway-unmanaged-resource",
     title: "Live API keys, usage plans, APIs and stages are managed by code",
-    description: "In a live audit with --managed-by, every API key, usage plan, REST/HTTP API and stage of the account must be managed by one of the given inputs (Terraform plans, state or configuration, Pulumi stack exports), matched by id or ARN where the input knows them, by name otherwise. A resource created in the console escapes review, rotation and the other rules' checks in CI. Without --managed-by (every scan, the policy pack) the resources are the code: not applicable.",
+    description: "In a live audit with --managed-by, every API key, usage plan, REST/HTTP API and stage of the account must be managed by one of the given inputs (Terraform plans, state or configuration, Pulumi stack exports), matched by id or ARN where the input knows them, by name otherwise. A resource created in the console escapes review, rotation and the other rules' checks in CI. Without --managed-by (every scan, the policy pack) the resources are the code and the rule reports nothing.",
     severity: "medium",
     enforcementLevel: "advisory",
     scope: "resource",
@@ -32,19 +32,20 @@ export default defineRule<UnmanagedResourceConfig>({
         const outcomes: Outcome[] = [];
         for (const kind of KINDS) {
             for (const entity of inventory.ofKind(kind)) {
-                outcomes.push(judge(entity, entity.management));
+                // Nothing was compared (every scan, the pack): nothing to say, rather than a
+                // not-applicable line per key, plan, API and stage in every report.
+                if (entity.management !== undefined) {
+                    outcomes.push(judge(entity, entity.management));
+                }
             }
         }
         return outcomes;
     },
 });
 
-function judge(entity: Entity, management: Management | undefined): Outcome {
+function judge(entity: Entity, management: Management): Outcome {
     const { ref } = entity;
     const label = labelOf(entity);
-    if (management === undefined) {
-        return { ref, status: "not-applicable", message: `${label}: not compared with code (only \`audit --managed-by\` does; in a scan or the policy pack the resources are the code)` };
-    }
     switch (management.state) {
         case "managed":
             return { ref, status: "pass", message: `${label} is managed by ${management.input}: ${management.location} (matched by ${describeMatch(entity, management.match)})` };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import rule from "apigw-guard/policies/rules/apigateway-unmanaged-resource";
 import { runRules } from "apigw-guard/policies/engine/run";
 import { Entity, Inventory, Management } from "apigw-guard/policies/model/index";
-import { example } from "apigw-guard/policies/model/examples";
+import { example, exampleRef } from "apigw-guard/policies/model/examples";
 import { Outcome } from "apigw-guard/policies/rules/types";
 import { ruleRunner } from "./support";
 
@@ -23,14 +23,11 @@ describe("apigateway-unmanaged-resource", () => {
         assert.deepEqual([...rule.appliesTo].sort(), ["api-key", "rest-api", "stage", "usage-plan", "v2-api"]);
     });
 
-    it("is not applicable to anything without management data (every scan, the pack): no outcome changes", () => {
+    it("says nothing without management data (every scan, the pack), and judges only what was compared", () => {
         const entities = [example.apiKey("k"), example.usagePlan("p"), example.restApi("api"), example.v2Api("http"), example.stage("prod"), example.method("get")];
-        const outcomes = run(new Inventory(entities));
-        assert.equal(outcomes.length, 5, "one per key, plan, API and stage; none for the method");
-        for (const outcome of outcomes) {
-            assert.equal(outcome.status, "not-applicable");
-            assert.match(outcome.message, /not compared with code \(only `audit --managed-by` does/);
-        }
+        assert.deepEqual(run(new Inventory(entities)), []);
+        const compared = run(new Inventory([...entities, example.apiKey("console", { management: { state: "unmanaged", inputsCompared: 1 } })]));
+        assert.deepEqual(compared.map(outcome => [outcome.ref, outcome.status]), [[exampleRef("api-key", "console"), "fail"]]);
     });
 
     it("passes a managed resource, naming the input, the address and the match method", () => {
