@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { DEFAULT_FAKE_ACCOUNT, FakeHandler, signingScope } from "./fake-aws";
-import { closeServer, decodePageToken, encodePageToken, listenLocally, urlOf } from "./local-server";
+import { closeServer, decodePageToken, encodePageToken, listenLocally, notFound, Routed, urlOf } from "./local-server";
 
 /**
  * A local stand-in for the API Gateway (REST, v1) control plane: exactly the GET routes the audit
@@ -507,16 +507,6 @@ export class FakeApiGateway {
     }
 }
 
-interface Routed {
-    readonly status: number;
-    readonly body?: unknown;
-    readonly error?: string;
-    readonly message?: string;
-}
-
-function notFound(message: string): Routed {
-    return { status: 404, error: "NotFoundException", message };
-}
 
 function resourceBody(resource: FakeResource, embed: boolean): object {
     const methods = resource.methods ?? [];

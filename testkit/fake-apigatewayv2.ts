@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { DEFAULT_FAKE_ACCOUNT, FakeCall } from "./fake-aws";
-import { decodePageToken, encodePageToken } from "./local-server";
+import { decodePageToken, encodePageToken, notFound, Routed } from "./local-server";
 
 /**
  * A local stand-in for the API Gateway v2 control plane (HTTP and WebSocket APIs): the GET routes
@@ -202,16 +202,6 @@ export class FakeApiGatewayV2 {
     }
 }
 
-interface Routed {
-    readonly status: number;
-    readonly body?: unknown;
-    readonly error?: string;
-    readonly message?: string;
-}
-
-function notFound(message: string): Routed {
-    return { status: 404, error: "NotFoundException", message };
-}
 
 function apiBody(api: FakeV2Api): object {
     const websocket = api.protocolType === "WEBSOCKET";

@@ -4,7 +4,8 @@ import { AddressInfo } from "node:net";
 /**
  * What every fake server of the testkit does to live: listen on 127.0.0.1 at a free port, say its
  * URL, and close with its keep-alive connections (an SDK client's sockets would otherwise hold
- * the test process open). And the opaque page token the fakes hand out.
+ * the test process open). And what the fakes share in their answers: the opaque page token, the
+ * restJson1 answer shape and API Gateway's not-found.
  */
 
 /** Listens on 127.0.0.1 at a free port; returns the URL. */
@@ -46,4 +47,17 @@ export function decodePageToken(token: string): number {
     } catch {
         return 0;
     }
+}
+
+/** A fake's answer to a restJson1 request: a body, or an error type and message. */
+export interface Routed {
+    readonly status: number;
+    readonly body?: unknown;
+    readonly error?: string;
+    readonly message?: string;
+}
+
+/** API Gateway's (v1 and v2) answer for something that does not exist. */
+export function notFound(message: string): Routed {
+    return { status: 404, error: "NotFoundException", message };
 }

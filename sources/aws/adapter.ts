@@ -207,6 +207,11 @@ class RegionAdapter {
         this.entities.push(entity);
     }
 
+    /** What every stand-in for something not read has: its ref and name, the region, and where it is (the ARN without the ref's `#` fragment). */
+    private standIn(ref: string, name: string, resourceType: string, arn = stripFragment(ref)): Pick<Entity, "ref" | "name" | "region" | "provenance"> {
+        return { ref, name, region: this.region, provenance: this.provenance(arn, resourceType) };
+    }
+
     private restApis(): void {
         const { restApis } = this.snapshot;
         const scope = this.arns.of("/restapis");
@@ -224,10 +229,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "rest-api",
-            ref,
-            name,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.restApi),
+            ...this.standIn(ref, name, TYPES.restApi),
             apiKeySource: reason,
             endpointTypes: reason,
         });
@@ -239,10 +241,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "method",
-            ref,
-            name: `${name}: methods`,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.method),
+            ...this.standIn(ref, `${name}: methods`, TYPES.method),
             restApi,
             path: reason,
             httpMethod: reason,
@@ -255,10 +254,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "stage",
-            ref,
-            name: `${name}: stages`,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.stage),
+            ...this.standIn(ref, `${name}: stages`, TYPES.stage),
             apiVersion: "v1",
             restApi,
             stageName: reason,
@@ -270,10 +266,7 @@ class RegionAdapter {
         });
         this.placeholder({
             kind: "method-settings",
-            ref: `${ref}#methodSettings`,
-            name: `${name}: stages`,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.methodSettings),
+            ...this.standIn(`${ref}#methodSettings`, `${name}: stages`, TYPES.methodSettings, stripFragment(ref)),
             restApi,
             stage: entityLink(ref),
             stageName: reason,
@@ -411,10 +404,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "method-settings",
-            ref,
-            name,
-            region: this.region,
-            provenance: this.provenance(stageRef, TYPES.methodSettings),
+            ...this.standIn(ref, name, TYPES.methodSettings, stageRef),
             restApi,
             stage: entityLink(stageRef),
             stageName,
@@ -457,10 +447,7 @@ class RegionAdapter {
             const reason = unknown(missing.why);
             this.placeholder({
                 kind: "usage-plan",
-                ref,
-                name: `usage plans in ${this.region} (${missing.tag})`,
-                region: this.region,
-                provenance: this.provenance(planScope, TYPES.usagePlan),
+                ...this.standIn(ref, `usage plans in ${this.region} (${missing.tag})`, TYPES.usagePlan, planScope),
                 throttle: reason,
                 quota: reason,
                 apiStages: reason,
@@ -476,10 +463,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "api-key",
-            ref,
-            name,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.apiKey),
+            ...this.standIn(ref, name, TYPES.apiKey),
             enabled: reason,
             createdDate: reason,
             tags: reason,
@@ -589,10 +573,7 @@ class RegionAdapter {
     private placeholderAttachment(ref: string, name: string, usagePlan: Link, why: string): void {
         this.placeholder({
             kind: "usage-plan-key",
-            ref,
-            name,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.usagePlanKey),
+            ...this.standIn(ref, name, TYPES.usagePlanKey),
             usagePlan,
             apiKey: unknownLink(why),
         });
@@ -625,10 +606,7 @@ class RegionAdapter {
             const reason = unknown(missing.why);
             this.placeholder({
                 kind: "domain-name",
-                ref: `${scope}#${missing.tag}`,
-                name: `custom domain names in ${this.region} (${missing.tag})`,
-                region: this.region,
-                provenance: this.provenance(scope, TYPES.domainName),
+                ...this.standIn(`${scope}#${missing.tag}`, `custom domain names in ${this.region} (${missing.tag})`, TYPES.domainName, scope),
                 domainName: reason,
                 securityPolicy: reason,
             });
@@ -662,10 +640,7 @@ class RegionAdapter {
             const name = `HTTP and WebSocket APIs in ${this.region} (${missing.tag})`;
             this.placeholder({
                 kind: "v2-api",
-                ref,
-                name,
-                region: this.region,
-                provenance: this.provenance(scope, TYPES.v2Api),
+                ...this.standIn(ref, name, TYPES.v2Api, scope),
                 protocolType: unknown(missing.why),
             });
             this.unreadableRoutes(`${ref}/routes`, name, entityLink(ref), missing.why);
@@ -681,10 +656,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "v2-route",
-            ref,
-            name: `${name}: routes`,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.v2Route),
+            ...this.standIn(ref, `${name}: routes`, TYPES.v2Route),
             api,
             routeKey: reason,
             authorizationType: reason,
@@ -696,10 +668,7 @@ class RegionAdapter {
         const reason = unknown(why);
         this.placeholder({
             kind: "stage",
-            ref,
-            name: `${name}: stages`,
-            region: this.region,
-            provenance: this.provenance(stripFragment(ref), TYPES.v2Stage),
+            ...this.standIn(ref, `${name}: stages`, TYPES.v2Stage),
             apiVersion: "v2",
             restApi: api,
             stageName: reason,

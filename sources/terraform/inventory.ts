@@ -1110,6 +1110,10 @@ function sensitiveTextsOf(records: readonly TfResourceRecord[]): ReadonlySet<str
         }
         // Key values are held only as fingerprints and never printed: they need no redaction.
         const keyValue = record.type === T.apiKey || record.type === T.usagePlanKey ? "value" : undefined;
+        if (keyValue !== undefined && record.sensitivePaths.size === 1 && record.sensitivePaths.has(keyValue)) {
+            // The common case (only the key value is sensitive): nothing else in the record to walk for.
+            continue;
+        }
         const pending: Array<{ readonly value: unknown; readonly path: string; readonly sensitive: boolean }> = [{ value: record.values, path: "", sensitive: record.sensitivePaths.has("*") }];
         while (pending.length > 0) {
             const { value, path, sensitive } = pending.pop()!;
