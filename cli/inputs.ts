@@ -6,8 +6,18 @@ import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./f
 import { describeUnexpected, fileSystemProblem, InputFailure } from "./errors";
 import { parseJsonText, pathNestedDeeperThan } from "../sources/json-text";
 import { isTerraformFile } from "../sources/terraform/files";
+import { collectGarbage } from "./memory";
 
 export const STDIN_ARG = "-";
+
+/** What is learnt of an input while it is read: its kind, and the length of its JSON text. */
+interface InputState {
+    kind: InputKind | "unknown";
+    textLength: number;
+}
+
+/** A JSON input this long (in UTF-16 units; ~8 MB, about 5,000 plan resources) is collected once read. */
+const LARGE_INPUT_CHARS = 8 << 20;
 export const STDIN_NAME = "<stdin>";
 
 export interface LoadedInput extends FrontEndResult {
@@ -25,11 +35,15 @@ export interface InputReader {
  */
 export async function loadInput(arg: string, forced: InputKind | "auto", reader: InputReader, hcl: { readonly workspace?: string } = {}): Promise<LoadedInput> {
     const file = arg === STDIN_ARG ? STDIN_NAME : arg;
-    const state: { kind: InputKind | "unknown" } = { kind: forced === "auto" ? "unknown" : forced };
+    const state: InputState = { kind: forced === "auto" ? "unknown" : forced, textLength: 0 };
     try {
         const result = await load(arg, file, forced, state, reader, hcl);
         if (state.kind === "unknown") {
             throw new Error("input kind not determined");
+        }
+        if (state.textLength >= LARGE_INPUT_CHARS) {
+            // The parsed input is garbage now that its Inventory is built: collect it before the rules run.
+            collectGarbage();
         }
         return { file, kind: state.kind, ...result };
     } catch (error) {
@@ -44,7 +58,7 @@ export async function loadInput(arg: string, forced: InputKind | "auto", reader:
     }
 }
 
-async function load(arg: string, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }, reader: InputReader, hcl: { readonly workspace?: string }): Promise<FrontEndResult> {
+async function load(arg: string, file: string, forced: InputKind | "auto", state: InputState, reader: InputReader, hcl: { readonly workspace?: string }): Promise<FrontEndResult> {
     if (arg === STDIN_ARG) {
         if (forced === "terraform-hcl") {
             throw new SourceError("Terraform HCL cannot be read from stdin: pass the .tf file or its directory", file);
@@ -121,7 +135,8 @@ const NOT_RECOGNISED = "not a Terraform plan/state JSON or a Pulumi stack export
  * The input text is held in a box that is emptied once parsed: at 300k resources it is a string of
  * several hundred MB, and nothing needs it while the inventory is built from the parsed value.
  */
-async function fromText(input: { text?: string }, file: string, forced: InputKind | "auto", state: { kind: InputKind | "unknown" }): Promise<FrontEndResult> {
+async function fromText(input: { text?: string }, file: string, forced: InputKind | "auto", state: InputState): Promise<FrontEndResult> {
+    state.textLength = input.text?.length ?? 0;
     const json = parseInput(input, file, forced);
     const kind = forced === "auto" ? detectKind(json, file) : forced;
     state.kind = kind;
@@ -165,14 +180,16 @@ function parseInput(input: { text?: string }, file: string, forced: InputKind | 
     if (text.trim() === "") {
         throw new SourceError(file === STDIN_NAME ? "empty input" : "empty file", file);
     }
-    if (text.startsWith("PK\u0003\u0004")) {
-        throw new SourceError(`${NOT_RECOGNISED} (looks like a saved binary Terraform plan: convert it with \`terraform show -json <planfile>\`)`, file);
-    }
-    if (text.includes("\u0000")) {
-        throw new SourceError(`${NOT_RECOGNISED} (a binary file)`, file);
-    }
     const parsed = parseJsonText(text);
     if (!parsed.ok) {
+        // Checked only once JSON.parse has refused the text (JSON never holds a raw NUL): a scan over
+        // a large input's whole text would cost every good input.
+        if (text.startsWith("PK\u0003\u0004")) {
+            throw new SourceError(`${NOT_RECOGNISED} (looks like a saved binary Terraform plan: convert it with \`terraform show -json <planfile>\`)`, file);
+        }
+        if (text.includes("\u0000")) {
+            throw new SourceError(`${NOT_RECOGNISED} (a binary file)`, file);
+        }
         const problem = parsed.problem;
         const position = `column ${problem.column}, offset ${problem.offset}`;
         const first = text.trimStart()[0];

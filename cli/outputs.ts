@@ -1,4 +1,4 @@
-import { promises as fs, realpathSync } from "fs";
+import { closeSync, promises as fs, openSync, realpathSync, writeSync } from "fs";
 import * as path from "path";
 import { InvalidArgumentError, Option } from "commander";
 import { AsffOptions, createReporter, isReportFormat, Report, REPORT_FORMATS, ReportFormat } from "../report";
@@ -34,14 +34,7 @@ export async function writeReports(report: Report, outputs: readonly ReportOutpu
         try {
             if (reporter.chunks) {
                 // In pieces: a large report never exists as one string (nor as one Buffer).
-                const handle = await fs.open(target.output, "w");
-                try {
-                    for (const chunk of reporter.chunks(report)) {
-                        await handle.write(chunk, null, "utf8");
-                    }
-                } finally {
-                    await handle.close();
-                }
+                writeChunks(target.output, reporter.chunks(report));
             } else {
                 await fs.writeFile(target.output, reporter.render(report), "utf8");
             }
@@ -51,6 +44,35 @@ export async function writeReports(report: Report, outputs: readonly ReportOutpu
         }
     }
     return written;
+}
+
+/**
+ * Writes the chunks to a file synchronously: a report of 100k resources is thousands of chunks,
+ * and one awaited write each kept the run waiting on the thread pool between them. Nothing else
+ * runs while a report is written.
+ */
+function writeChunks(file: string, chunks: Iterable<string>): void {
+    const fd = openSync(file, "w");
+    try {
+        for (const chunk of chunks) {
+            writeAll(fd, chunk);
+        }
+    } finally {
+        closeSync(fd);
+    }
+}
+
+function writeAll(fd: number, text: string): void {
+    // A short write (a full disk, a pipe) is rare: only then is the rest written from bytes.
+    const written = writeSync(fd, text, null, "utf8");
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (written < bytes) {
+        const rest = Buffer.from(text, "utf8");
+        let offset = written;
+        while (offset < rest.length) {
+            offset += writeSync(fd, rest, offset, rest.length - offset);
+        }
+    }
 }
 
 /**

@@ -26,7 +26,13 @@ interface ResourceChange {
     readonly afterSensitive: unknown;
     /** The entry's own address parts (`module_address`, `type`, `name`, `index`). */
     readonly entry: JsonObject;
-    readonly field: () => string;
+    /** Its position in `resource_changes`, for error messages. */
+    readonly index: number;
+}
+
+/** The JSON path of a change entry, built only for an error message. */
+function changeField(change: ResourceChange): () => string {
+    return () => itemField("resource_changes", change.index);
 }
 
 /**
@@ -107,7 +113,7 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         } else if (isDeleted(change)) {
             return;
         } else {
-            add(address, parseAddress(address) ?? addressFromEntry(change.entry, change.field, file), type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
+            add(address, parseAddress(address) ?? addressFromEntry(change.entry, changeField(change), file), type, name, withUnknowns(change.after, change.afterUnknown), change.afterSensitive, () => `resource_changes[${address}].change.after`, change.actions);
         }
     });
     // Resources with a change but missing from planned_values (older or trimmed plans).
@@ -117,7 +123,7 @@ function readPlan(json: unknown, opts: TerraformSourceOptions): { records: TfRes
         }
         // Terraform escapes some instance keys in `address` in ways no reader can undo (astral-plane
         // characters as `\U0001F600`, other escapes); the entry also names its parts.
-        const parsed = parseAddress(address) ?? addressFromEntry(change.entry, change.field, file);
+        const parsed = parseAddress(address) ?? addressFromEntry(change.entry, changeField(change), file);
         if (parsed.mode === "data") {
             continue;
         }
@@ -181,7 +187,7 @@ function resourceChanges(plan: JsonObject, file: string | undefined): Map<string
             // Keeping either copy would let one mask the other: refuse.
             throw new SourceError(`${field()}.address: '${address}' appears twice in resource_changes; a plan changes each resource once, so the input is broken`, file);
         }
-        changes.set(address, { actions, after: change.after, afterUnknown: change.after_unknown, afterSensitive: change.after_sensitive, entry, field });
+        changes.set(address, { actions, after: change.after, afterUnknown: change.after_unknown, afterSensitive: change.after_sensitive, entry, index });
     }
     return changes;
 }

@@ -67,6 +67,11 @@ const BAD_INPUTS: readonly BadInput[] = [
         line: f => new RegExp(`^${escape(f)}: not a Terraform plan/state JSON or a Pulumi stack export \\(looks like a saved binary Terraform plan: convert it with \`terraform show -json <planfile>\`\\)$`),
     },
     {
+        what: "a binary file that starts like JSON (a NUL inside)",
+        make: s => s.file("blob.json", `{"version": 3, "deployment": "${PLANTED}\u0000\u0001"}`),
+        line: f => new RegExp(`^${escape(f)}: not a Terraform plan/state JSON or a Pulumi stack export \\(a binary file\\)$`),
+    },
+    {
         what: "a plan with an unsupported format_version",
         make: s => {
             const plan = JSON.parse(readFileSync(path.join(EXAMPLE_INFRA, "plan.json"), "utf8")) as Record<string, unknown>;
