@@ -9,6 +9,9 @@
  *   --quick             reduced sizes and repeats
  *   --only a,b          sections: startup, engine, scan, audit, org (the organization audit alone: --only org)
  *   --repo DIR          the checkout to measure (its policies/ and dist/cli); default this one
+ *   --against DIR       scan section: another built checkout, scanned on the same files in the same
+ *                       rounds (order alternating), to compare two trees in one run (scan ÷ its scan)
+ *   --repeats N         scan section: runs per size (default 3, 1 with --quick)
  *   --out FILE          default bench/results.json (bench/results.quick.json with --quick)
  *   --work DIR          where generated inputs go (default: a temp dir, removed afterwards)
  *   --profile DIR       also write CPU profiles of the largest scan and engine runs there
@@ -40,6 +43,8 @@ interface Options {
     readonly quick: boolean;
     readonly sections: ReadonlySet<Section>;
     readonly repo: string;
+    readonly against?: string;
+    readonly repeats?: number;
     readonly out: string;
     readonly work?: string;
     readonly profileDir?: string;
@@ -76,10 +81,29 @@ function parseOptions(argv: readonly string[]): Options {
         quick,
         sections,
         repo: path.resolve(value("--repo") ?? repoRoot()),
+        ...(value("--against") ? { against: checkout(value("--against") as string) } : {}),
+        ...(value("--repeats") ? { repeats: positiveInteger("--repeats", value("--repeats") as string) } : {}),
         out: path.resolve(value("--out") ?? path.join(benchRoot, quick ? "results.quick.json" : "results.json")),
         ...(value("--work") ? { work: path.resolve(value("--work") as string) } : {}),
         ...(value("--profile") ? { profileDir: path.resolve(value("--profile") as string) } : {}),
     };
+}
+
+/** A built checkout to scan with: its dist/cli/main.js must exist. */
+function checkout(dir: string): string {
+    const resolved = path.resolve(dir);
+    if (!fs.existsSync(path.join(resolved, "dist", "cli", "main.js"))) {
+        throw new Error(`${dir}: no dist/cli/main.js there (build that checkout first: npx tsc -b tsconfig.json)`);
+    }
+    return resolved;
+}
+
+function positiveInteger(flag: string, text: string): number {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) {
+        throw new Error(`${flag}: '${text}' is not a positive whole number`);
+    }
+    return n;
 }
 
 function machine(): Record<string, unknown> {
@@ -335,8 +359,8 @@ async function measureProcess(args: readonly string[], env: Record<string, strin
     });
 }
 
-function scanArgs(options: Options, file: string): { scan: string[]; parse: string[]; env: Record<string, string> } {
-    const cliMain = path.join(options.repo, "dist", "cli", "main.js");
+function scanArgs(repo: string, file: string): { scan: string[]; parse: string[]; env: Record<string, string> } {
+    const cliMain = path.join(repo, "dist", "cli", "main.js");
     const scanFlags = [file, "--format", "json", "--output", "/dev/null", "--now", ESTATE_NOW];
     if (fs.existsSync("/usr/bin/time")) {
         return { scan: [cliMain, "scan", ...scanFlags], parse: [path.join(__dirname, "parse-only.js"), file], env: {} };
@@ -347,7 +371,7 @@ function scanArgs(options: Options, file: string): { scan: string[]; parse: stri
 
 async function measureScan(options: Options, targets: Target[], workDir: string): Promise<Record<string, unknown>> {
     const sizes = options.quick ? [2000, 10000, 30000] : [10000, 100000, 300000];
-    const repeats = options.quick ? 1 : 3;
+    const repeats = options.repeats ?? (options.quick ? 1 : 3);
     const formats: FileFormat[] = ["plan", "export"];
     const out: Record<string, unknown> = {};
     for (const format of formats) {
@@ -361,13 +385,23 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
             // 300k export past V8's longest string (~512 MiB), a limit the README records.
             const written = writeEstateFile(estate, format, file, { indent: 0 });
             const generateMs = now() - generateStart;
-            const { scan, parse, env } = scanArgs(options, file);
+            const { scan, parse, env } = scanArgs(options.repo, file);
+            const other = options.against !== undefined ? scanArgs(options.against, file) : undefined;
             const scans: ProcessRun[] = [];
             const parses: ProcessRun[] = [];
+            const otherScans: ProcessRun[] = [];
             for (let r = 0; r < repeats; r++) {
                 parses.push(await measureProcess(parse, env));
+                if (other !== undefined && r % 2 === 1) {
+                    // Every other round the other tree goes first: drift on the machine hits both alike.
+                    otherScans.push(await measureProcess(other.scan, other.env));
+                }
                 scans.push(await measureProcess(scan, env));
-                log(`scan ${format} ${size}: parse ${parses[r].wallMs.toFixed(0)} ms / ${(parses[r].maxRssKb / 1024).toFixed(0)} MB, scan ${scans[r].wallMs.toFixed(0)} ms / ${(scans[r].maxRssKb / 1024).toFixed(0)} MB${scans[r].error ? ` FAILED: ${scans[r].error}` : ""}`);
+                if (other !== undefined && r % 2 === 0) {
+                    otherScans.push(await measureProcess(other.scan, other.env));
+                }
+                const against = other !== undefined ? `; against ${otherScans[r].wallMs.toFixed(0)} ms / ${(otherScans[r].maxRssKb / 1024).toFixed(0)} MB` : "";
+                log(`scan ${format} ${size}: parse ${parses[r].wallMs.toFixed(0)} ms / ${(parses[r].maxRssKb / 1024).toFixed(0)} MB, scan ${scans[r].wallMs.toFixed(0)} ms / ${(scans[r].maxRssKb / 1024).toFixed(0)} MB${scans[r].error ? ` FAILED: ${scans[r].error}` : ""}${against}`);
             }
             if (options.profileDir && size === sizes[sizes.length - 1]) {
                 const profile = path.join(options.profileDir, `scan-${format}-${size}`);
@@ -393,6 +427,7 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
                 ...(failures.length > 0 ? { scanFailures: failures.map(f => ({ exitCode: f.exitCode, error: f.error, wallMs: round(f.wallMs, 0), maxRssMb: round(f.maxRssKb / 1024, 1) })) } : {}),
                 wallRatio: ok.length > 0 ? round(scanWall / parseWall, 2) : null,
                 rssRatio: ok.length > 0 ? round(scanRss / parseRss, 2) : null,
+                ...(options.against !== undefined ? { against: againstRow(options.against, otherScans, ok, parseWall, parseRss) } : {}),
             });
             fs.rmSync(file, { force: true });
             const last = rows[rows.length - 1] as { wallRatio: number | null; rssRatio: number | null };
@@ -410,6 +445,18 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
                 value: last.rssRatio ?? "failed",
                 met: last.rssRatio === null ? false : last.rssRatio <= 1.5,
             });
+            const versus = (rows[rows.length - 1] as { against?: AgainstRow }).against;
+            if (versus !== undefined) {
+                for (const [measure, value] of [["wall", versus.wallRatioToIt], ["rss", versus.rssRatioToIt]] as const) {
+                    targets.push({
+                        id: `scan.${format}.${size}.${measure}.against`,
+                        description: `scan ${format} ${size} resources: ${measure === "wall" ? "wall time" : "peak RSS"} ÷ the same of ${versus.repo} (medians of ${repeats} interleaved runs)`,
+                        target: "≤ 1",
+                        value: value ?? "failed",
+                        met: value === null ? false : value <= 1,
+                    });
+                }
+            }
         }
         const points = (rows as { resources: number; scan: { wallMs: Spread } | null; parse: { wallMs: Spread } }[]);
         const scanPoints = points.filter(p => p.scan !== null).map(p => ({ x: p.resources, y: p.scan?.wallMs.median ?? 0 }));
@@ -431,6 +478,34 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
         });
     }
     return { sizes, repeats, command: "node dist/cli/main.js scan FILE --format json --output /dev/null --now 2026-06-01T00:00:00Z", baseline: "node dist/bench/parse-only.js FILE (fs.promises.readFile utf8 + JSON.parse)", results: out };
+}
+
+interface AgainstRow {
+    readonly repo: string;
+    readonly scan: { readonly wallMs: Spread; readonly maxRssMb: number } | null;
+    /** Its scan ÷ this run's parse baseline, as `wallRatio`/`rssRatio` are for this tree. */
+    readonly wallRatio: number | null;
+    readonly rssRatio: number | null;
+    /** This tree's median ÷ its median: below 1 is faster (smaller) than it. */
+    readonly wallRatioToIt: number | null;
+    readonly rssRatioToIt: number | null;
+}
+
+function againstRow(repo: string, runs: readonly ProcessRun[], mine: readonly ProcessRun[], parseWall: number, parseRss: number): AgainstRow {
+    const ok = runs.filter(run => run.error === undefined);
+    if (ok.length === 0 || mine.length === 0) {
+        return { repo, scan: null, wallRatio: null, rssRatio: null, wallRatioToIt: null, rssRatioToIt: null };
+    }
+    const wall = median(ok.map(run => run.wallMs));
+    const rss = median(ok.map(run => run.maxRssKb));
+    return {
+        repo,
+        scan: { wallMs: spread(ok.map(run => run.wallMs)), maxRssMb: round(rss / 1024, 1) },
+        wallRatio: round(wall / parseWall, 2),
+        rssRatio: round(rss / parseRss, 2),
+        wallRatioToIt: round(median(mine.map(run => run.wallMs)) / wall, 3),
+        rssRatioToIt: round(median(mine.map(run => run.maxRssKb)) / rss, 3),
+    };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -567,6 +642,7 @@ async function main(): Promise<number> {
         durationS: round((now() - started) / 1000, 0),
         quick: options.quick,
         repo: options.repo,
+        ...(options.against !== undefined ? { against: options.against } : {}),
         seed: SEED,
         machine: machine(),
         targets,

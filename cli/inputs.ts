@@ -16,8 +16,8 @@ interface InputState {
     textLength: number;
 }
 
-/** A JSON input this long (in UTF-16 units; ~8 MB, about 5,000 plan resources) is collected once read. */
-const LARGE_INPUT_CHARS = 8 << 20;
+/** A JSON input this long (in UTF-16 units: 1 MiB, about 600 plan resources) is collected once read; below it a scan's heap is mostly the program itself. */
+const LARGE_INPUT_CHARS = 1 << 20;
 export const STDIN_NAME = "<stdin>";
 
 export interface LoadedInput extends FrontEndResult {

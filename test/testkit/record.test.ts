@@ -124,13 +124,17 @@ describe("recordProgram", () => {
 describe("loadStackConfig", () => {
     it("flattens a stack file's config, structured values as JSON", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apigw-guard-config-"));
-        const file = path.join(dir, "Pulumi.test.yaml");
-        fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  p:count: 3\n  p:limits:\n    rate: 5\n");
-        assert.deepEqual(loadStackConfig(file), { "aws:region": "eu-west-1", "p:count": "3", "p:limits": "{\"rate\":5}" });
-        fs.writeFileSync(file, "config:\n  p:password:\n    secure: AAABAHsz\n");
-        assert.throws(() => loadStackConfig(file), /'p:password' is an encrypted value/);
-        fs.writeFileSync(file, "encryptionsalt: x\n");
-        assert.deepEqual(loadStackConfig(file), {});
+        try {
+            const file = path.join(dir, "Pulumi.test.yaml");
+            fs.writeFileSync(file, "config:\n  aws:region: eu-west-1\n  p:count: 3\n  p:limits:\n    rate: 5\n");
+            assert.deepEqual(loadStackConfig(file), { "aws:region": "eu-west-1", "p:count": "3", "p:limits": "{\"rate\":5}" });
+            fs.writeFileSync(file, "config:\n  p:password:\n    secure: AAABAHsz\n");
+            assert.throws(() => loadStackConfig(file), /'p:password' is an encrypted value/);
+            fs.writeFileSync(file, "encryptionsalt: x\n");
+            assert.deepEqual(loadStackConfig(file), {});
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

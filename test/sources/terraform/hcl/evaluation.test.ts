@@ -23,6 +23,11 @@ async function scratch(files: Record<string, string>): Promise<string> {
     return dir;
 }
 
+// Both suites below make scratch directories: they go once every test of this file has run.
+after(async () => {
+    await Promise.all(dirs.splice(0).map(dir => fs.rm(dir, { recursive: true, force: true })));
+});
+
 function addresses(records: readonly TfResourceRecord[]): string[] {
     return records.map(r => r.address).sort();
 }
@@ -35,10 +40,6 @@ function get(records: readonly TfResourceRecord[], address: string): TfResourceR
 
 describe("sources/terraform/hcl: count, for_each and conditionals as Terraform evaluates them", function () {
     this.timeout(60_000);
-
-    after(async () => {
-        await Promise.all(dirs.map(dir => fs.rm(dir, { recursive: true, force: true })));
-    });
 
     it("count = 0, an empty for_each, a false condition and a for ... if filter create nothing", async () => {
         const dir = await scratch({
