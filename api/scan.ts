@@ -1,6 +1,6 @@
 import { runRules } from "apigw-guard/policies/engine/run";
 import { RULES } from "apigw-guard/policies/rules/index";
-import { buildReport, FailOn, InputError, InputKind, InputResult, Report, reportRules } from "../report";
+import { buildReport, FailOn, InputError, InputKind, InputResult, Report, reportRules } from "../report/model";
 import { DEFAULT_CONFIG, loadConfigFile } from "../cli/config";
 import { describeUnexpected, InputFailure, TOOL_NAME, UsageError } from "../cli/errors";
 import { clockFrom, configWaivers, loadGates } from "../cli/gates";

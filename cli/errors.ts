@@ -1,5 +1,6 @@
 import { SourceError } from "apigw-guard/policies/sources/errors";
-import { AsffError, InputKind } from "../report";
+import { AsffError } from "../report/asff";
+import type { InputKind } from "../report/model";
 import { inert } from "apigw-guard/policies/engine/inert";
 
 export const TOOL_NAME = "apigw-guard";

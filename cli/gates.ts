@@ -1,7 +1,7 @@
 import { promises as fs } from "fs";
 import { Command, Option } from "commander";
 import { policyWaivers, Waiver } from "apigw-guard/policies/engine/config";
-import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report";
+import { Baseline, FAIL_ON_VALUES, FailOn, FRAMEWORKS, FrameworkId, isFailOn } from "../report/model";
 import { baselineFromReport, BaselineError } from "../report/baseline";
 import { fileSystemProblem, TOOL_NAME, UsageError } from "./errors";
 import { parseJsonText, parseJsonWithLines } from "../sources/json-text";

@@ -1,5 +1,5 @@
 import { promises as fs, Stats } from "fs";
-import { InputKind } from "../report";
+import type { InputKind } from "../report/model";
 import { SourceError } from "apigw-guard/policies/sources/errors";
 import { inventoryFromStackExport } from "../sources/pulumi/stack-export";
 import { FrontEndResult, terraformHcl, terraformPlan, terraformState } from "./front-ends";

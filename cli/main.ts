@@ -2,12 +2,21 @@
 import { Command, CommanderError } from "commander";
 import { kitVersion } from "../api/version";
 import { describeUnexpected, errorLine, TOOL_NAME, writeFailure } from "./errors";
-import { registerAuditCommand } from "./commands/audit";
-import { registerProbeCommand } from "./commands/probe";
-import { CliIO, EXIT, processIO } from "./command";
-import { registerScanCommand } from "./commands/scan";
-import { registerReportCommand } from "./commands/report";
-import { registerWaiversCommand } from "./commands/waivers";
+import { CliIO, EXIT, processIO, RegisterCommandOptions } from "./command";
+
+/**
+ * The commands, in the order `--help` lists them. Each is loaded when registered: a run registers
+ * only the command it names (a scan does not load the audit's, the probe's or the reporters' own
+ * modules), and all of them when the first argument is not a command (`--help`, `help scan`, a
+ * typo that commander answers with "did you mean").
+ */
+const COMMANDS: Readonly<Record<string, (program: Command, options: RegisterCommandOptions) => Promise<void>>> = {
+    scan: async (program, options) => (await import("./commands/scan")).registerScanCommand(program, options),
+    audit: async (program, options) => (await import("./commands/audit")).registerAuditCommand(program, options),
+    probe: async (program, options) => (await import("./commands/probe")).registerProbeCommand(program, options),
+    report: async (program, options) => (await import("./commands/report")).registerReportCommand(program, options),
+    waivers: async (program, options) => (await import("./commands/waivers")).registerWaiversCommand(program, options),
+};
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
     const tool = { name: TOOL_NAME, version: kitVersion() };
@@ -21,12 +30,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             writeErr: text => io.stderr.write(text),
             outputError: (text, write) => write(errorLine(undefined, undefined, `${text.replace(/^error: /, "")} (see '${TOOL_NAME} --help')`)),
         });
-    registerScanCommand(program, { io, tool, onExit: code => { exitCode = code; } });
+    const options: RegisterCommandOptions = { io, tool, onExit: code => { exitCode = code; } };
+    const named = argv[2];
     // Registered after exitOverride/configureOutput: subcommands copy those settings when created.
-    registerAuditCommand(program, { io, tool, onExit: code => { exitCode = code; } });
-    registerProbeCommand(program, { io, tool, onExit: code => { exitCode = code; } });
-    registerReportCommand(program, { io, tool, onExit: code => { exitCode = code; } });
-    registerWaiversCommand(program, { io, onExit: code => { exitCode = code; } });
+    for (const [name, register] of Object.entries(COMMANDS)) {
+        if (named === undefined || !Object.prototype.hasOwnProperty.call(COMMANDS, named) || named === name) {
+            await register(program, options);
+        }
+    }
     try {
         await program.parseAsync([...argv]);
         return exitCode;

@@ -1,7 +1,9 @@
 import { closeSync, promises as fs, openSync, realpathSync, writeSync } from "fs";
 import * as path from "path";
 import { InvalidArgumentError, Option } from "commander";
-import { AsffOptions, createReporter, isReportFormat, Report, REPORT_FORMATS, ReportFormat } from "../report";
+import type { AsffOptions } from "../report/asff";
+import { createReporter, isReportFormat, REPORT_FORMATS, ReportFormat } from "../report/formats";
+import type { Report } from "../report/model";
 import { CliIO, noColor } from "./command";
 import { asffOf } from "./security-hub";
 import { errorLine, fileSystemProblem, UsageError } from "./errors";

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { AsffError, asffFindings, AsffFinding, AsffOptions, Report } from "../report";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../report/asff";
+import { ACCOUNT_ID_PATTERN, AsffError, asffFindings, AsffFinding, AsffOptions, REGION_PATTERN } from "../report/asff";
+import type { Report } from "../report/model";
 // The AWS SDK is loaded only when findings are sent: `scan` without the flag never pays for it.
 import type { BatchOutcome, SecurityHubOptions } from "../sources/aws/security-hub";
 import { CliIO } from "./command";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { scan as scanInputs } from "../../api/scan";
-import { FailOn, InputKind, INPUT_KINDS } from "../../report";
+import { FailOn, InputKind, INPUT_KINDS } from "../../report/model";
 import { CliIO, EXIT, exitHandler, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { debugDetails, errorLine, TOOL_NAME, UsageError } from "../errors";
 import { addGateOptions, failOnOption, GateFlags, GATES_HELP } from "../gates";
