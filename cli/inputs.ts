@@ -9,6 +9,7 @@ import { isTerraformFile } from "../sources/terraform/files";
 import { collectGarbage } from "./memory";
 
 export const STDIN_ARG = "-";
+export const STDIN_NAME = "<stdin>";
 
 /** What is learnt of an input while it is read: its kind, and the length of its JSON text. */
 interface InputState {
@@ -18,7 +19,6 @@ interface InputState {
 
 /** A JSON input this long (in UTF-16 units: 1 MiB, about 600 plan resources) is collected once read; below it a scan's heap is mostly the program itself. */
 const LARGE_INPUT_CHARS = 1 << 20;
-export const STDIN_NAME = "<stdin>";
 
 export interface LoadedInput extends FrontEndResult {
     readonly file: string;

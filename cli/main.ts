@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, (program: Command, options: RegisterComm
     report: async (program, options) => (await import("./commands/report")).registerReportCommand(program, options),
     waivers: async (program, options) => (await import("./commands/waivers")).registerWaiversCommand(program, options),
 };
+
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
     const tool = { name: TOOL_NAME, version: kitVersion() };
@@ -32,13 +33,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         });
     const options: RegisterCommandOptions = { io, tool, onExit: code => { exitCode = code; } };
     const named = argv[2];
-    // Registered after exitOverride/configureOutput: subcommands copy those settings when created.
-    for (const [name, register] of Object.entries(COMMANDS)) {
-        if (named === undefined || !Object.prototype.hasOwnProperty.call(COMMANDS, named) || named === name) {
-            await register(program, options);
-        }
-    }
     try {
+        // Registered after exitOverride/configureOutput: subcommands copy those settings when created.
+        for (const [name, register] of Object.entries(COMMANDS)) {
+            if (named === undefined || !Object.prototype.hasOwnProperty.call(COMMANDS, named) || named === name) {
+                await register(program, options);
+            }
+        }
         await program.parseAsync([...argv]);
         return exitCode;
     } catch (error) {
