@@ -1,8 +1,8 @@
-import { InputError, InputResult } from "../report";
-import { describeUnexpected, InputFailure, UsageError } from "../cli/errors";
-import { expandInput, loadInput, STDIN_ARG } from "../cli/inputs";
+import type { InputResult } from "../report/model";
+import { UsageError } from "../cli/errors";
+import { expandInputs, STDIN_ARG } from "../cli/inputs";
 import { ManagedInput } from "../sources/aws/managed";
-import type { InputProblem } from "./scan";
+import { InputProblem, readInput } from "./scan";
 
 export interface ManagedByOptions {
     /** Globs of directories not walked when a directory is read for Terraform roots (as `scan --exclude`). */
@@ -34,39 +34,24 @@ export async function readManagedBy(paths: readonly string[], options: ManagedBy
     const report = (problem: InputProblem): void => options.onInputProblem?.(problem);
     // stdin is refused above, so the reader is never called.
     const reader = { readStdin: () => Promise.reject(new UsageError(`'${STDIN_ARG}' (stdin) is not available here`)) };
-    const expanded: string[] = [];
-    for (const arg of new Set(paths)) {
-        expanded.push(...await expandInput(arg, "auto", options.exclude ?? []));
-    }
     const inputs: ManagedInput[] = [];
     const failed: InputResult[] = [];
-    for (const arg of new Set(expanded)) {
-        try {
-            const input = await loadInput(arg, "auto", reader, options.workspace !== undefined ? { workspace: options.workspace } : {});
-            const errors: InputError[] = [];
-            for (const problem of input.problems) {
-                const file = problem.file ?? input.file;
-                report({ file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });
-                errors.push({ message: problem.message, ...(file !== input.file ? { file } : {}), ...(problem.line !== undefined ? { line: problem.line } : {}) });
-            }
-            // A gap that names no resource (a module or file not read) may hide resources; one that does only hides values.
-            const hidden = input.inventory.gaps.filter(gap => gap.ref === undefined);
-            const incomplete = errors.length > 0
-                ? `${errors.length} part(s) could not be read (${errors[0].message})`
-                : hidden.length > 0 ? `${hidden.length} part(s) were not read (${hidden[0].message})` : undefined;
-            inputs.push({ label: input.file, inventory: input.inventory, ...(incomplete !== undefined ? { incomplete } : {}) });
-            if (errors.length > 0) {
-                failed.push({ file: input.file, kind: input.kind, errors });
-            }
-        } catch (error) {
-            const failure = error instanceof InputFailure ? error : new InputFailure(arg, "unknown", describeUnexpected(error), undefined, undefined, error);
-            report({ file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message, error });
-            inputs.push({ label: failure.input, incomplete: `it could not be read: ${failure.message}` });
-            failed.push({
-                file: failure.input,
-                kind: failure.kind,
-                errors: [{ message: failure.message, ...(failure.file !== failure.input ? { file: failure.file } : {}), ...(failure.line !== undefined ? { line: failure.line } : {}) }],
-            });
+    for (const arg of await expandInputs(paths, "auto", options.exclude ?? [])) {
+        const read = await readInput(arg, { formatIn: "auto", reader, ...(options.workspace !== undefined ? { workspace: options.workspace } : {}), report });
+        if (!read.ok) {
+            inputs.push({ label: read.failed.file, incomplete: `it could not be read: ${read.message}` });
+            failed.push(read.failed);
+            continue;
+        }
+        const { input, errors } = read;
+        // A gap that names no resource (a module or file not read) may hide resources; one that does only hides values.
+        const hidden = input.inventory.gaps.filter(gap => gap.ref === undefined);
+        const incomplete = errors.length > 0
+            ? `${errors.length} part(s) could not be read (${errors[0].message})`
+            : hidden.length > 0 ? `${hidden.length} part(s) were not read (${hidden[0].message})` : undefined;
+        inputs.push({ label: input.file, inventory: input.inventory, ...(incomplete !== undefined ? { incomplete } : {}) });
+        if (errors.length > 0) {
+            failed.push({ file: input.file, kind: input.kind, errors });
         }
     }
     return { inputs, failed };

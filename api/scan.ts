@@ -4,7 +4,7 @@ import { buildReport, FailOn, InputError, InputKind, InputResult, Report, report
 import { DEFAULT_CONFIG, loadConfigFile } from "../cli/config";
 import { describeUnexpected, InputFailure, TOOL_NAME, UsageError } from "../cli/errors";
 import { clockFrom, configWaivers, loadGates } from "../cli/gates";
-import { expandInput, loadInput, STDIN_ARG, STDIN_NAME } from "../cli/inputs";
+import { expandInputs, LoadedInput, loadInput, STDIN_ARG, STDIN_NAME } from "../cli/inputs";
 import { kitVersion } from "./version";
 
 /** One problem met while reading an input: where (file, line when known) and what, never input content. */
@@ -71,11 +71,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     const report = (problem: InputProblem): void => options.onInputProblem?.(problem);
     const results: InputResult[] = [];
     // A directory stands for every Terraform root in it: each root is its own input.
-    const expanded: string[] = [];
-    for (const arg of new Set(inputs)) {
-        expanded.push(...await expandInput(arg, options.formatIn ?? "auto", options.exclude ?? []));
-    }
-    for (const arg of new Set(expanded)) {
+    for (const arg of await expandInputs(inputs, options.formatIn ?? "auto", options.exclude ?? [])) {
         results.push(await scanInput(arg, { formatIn: options.formatIn ?? "auto", reader, ...(options.workspace !== undefined ? { workspace: options.workspace } : {}), config: config.config, now, report }));
     }
     return buildReport({
@@ -101,24 +97,47 @@ export interface InputSettings {
 /** One input read and judged: its findings, gaps and problems, or the error that stopped it. */
 export async function scanInput(arg: string, settings: InputSettings): Promise<InputResult> {
     try {
-        const input = await loadInput(arg, settings.formatIn, settings.reader, settings.workspace !== undefined ? { workspace: settings.workspace } : {});
-        const { findings } = runRules(input.inventory, RULES, { config: settings.config, now: settings.now });
-        for (const problem of input.problems) {
-            settings.report({ file: problem.file ?? input.file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });
+        const read = await readInput(arg, settings);
+        if (!read.ok) {
+            return read.failed;
         }
+        const { input, errors } = read;
+        const { findings } = runRules(input.inventory, RULES, { config: settings.config, now: settings.now });
         return {
             file: input.file,
             kind: input.kind,
             findings,
             entities: input.inventory.size,
             gaps: input.inventory.gaps.map(gap => ({ ...(gap.ref !== undefined ? { ref: gap.ref } : {}), message: gap.message })),
-            errors: input.problems.map(problem => inputError(problem.message, problem.file, problem.line, input.file)),
+            errors,
         };
     } catch (error) {
-        const failure = error instanceof InputFailure ? error : new InputFailure(arg === STDIN_ARG ? STDIN_NAME : arg, "unknown", describeUnexpected(error), undefined, undefined, error);
-        settings.report({ file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message, error });
-        return { file: failure.input, kind: failure.kind, errors: [inputError(failure.message, failure.file, failure.line, failure.input)] };
+        return failedInput(arg, error, settings.report).failed;
     }
+}
+
+/** One input read, not judged, as `scan` reads it: every problem reported as it is met. */
+export type ReadInput =
+    | { readonly ok: true; readonly input: LoadedInput; readonly errors: InputError[] }
+    | { readonly ok: false; readonly failed: InputResult; readonly message: string };
+
+export async function readInput(arg: string, settings: Pick<InputSettings, "formatIn" | "reader" | "workspace" | "report">): Promise<ReadInput> {
+    try {
+        const input = await loadInput(arg, settings.formatIn, settings.reader, settings.workspace !== undefined ? { workspace: settings.workspace } : {});
+        for (const problem of input.problems) {
+            settings.report({ file: problem.file ?? input.file, ...(problem.line !== undefined ? { line: problem.line } : {}), message: problem.message });
+        }
+        return { ok: true, input, errors: input.problems.map(problem => inputError(problem.message, problem.file, problem.line, input.file)) };
+    } catch (error) {
+        return { ok: false, ...failedInput(arg, error, settings.report) };
+    }
+}
+
+/** An input that could not be read (or judged): reported, and listed with its error. */
+function failedInput(arg: string, error: unknown, report: (problem: InputProblem) => void): { readonly failed: InputResult; readonly message: string } {
+    const failure = error instanceof InputFailure ? error : new InputFailure(arg === STDIN_ARG ? STDIN_NAME : arg, "unknown", describeUnexpected(error), undefined, undefined, error);
+    report({ file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), message: failure.message, error });
+    return { failed: { file: failure.input, kind: failure.kind, errors: [inputError(failure.message, failure.file, failure.line, failure.input)] }, message: failure.message };
 }
 
 function inputError(message: string, file: string | undefined, line: number | undefined, input: string): InputError {

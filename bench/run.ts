@@ -417,6 +417,7 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
             const parseWall = median(parses.map(s => s.wallMs));
             const scanRss = median(ok.map(s => s.maxRssKb));
             const parseRss = median(parses.map(s => s.maxRssKb));
+            const versus = options.against !== undefined ? againstRow(options.against, otherScans, ok.length > 0 ? { wall: scanWall, rss: scanRss } : undefined, parseWall, parseRss) : undefined;
             rows.push({
                 resources: size,
                 fileBytes: written.bytes,
@@ -427,7 +428,7 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
                 ...(failures.length > 0 ? { scanFailures: failures.map(f => ({ exitCode: f.exitCode, error: f.error, wallMs: round(f.wallMs, 0), maxRssMb: round(f.maxRssKb / 1024, 1) })) } : {}),
                 wallRatio: ok.length > 0 ? round(scanWall / parseWall, 2) : null,
                 rssRatio: ok.length > 0 ? round(scanRss / parseRss, 2) : null,
-                ...(options.against !== undefined ? { against: againstRow(options.against, otherScans, ok, parseWall, parseRss) } : {}),
+                ...(versus !== undefined ? { against: versus } : {}),
             });
             fs.rmSync(file, { force: true });
             const last = rows[rows.length - 1] as { wallRatio: number | null; rssRatio: number | null };
@@ -445,7 +446,6 @@ async function measureScan(options: Options, targets: Target[], workDir: string)
                 value: last.rssRatio ?? "failed",
                 met: last.rssRatio === null ? false : last.rssRatio <= 1.5,
             });
-            const versus = (rows[rows.length - 1] as { against?: AgainstRow }).against;
             if (versus !== undefined) {
                 for (const [measure, value] of [["wall", versus.wallRatioToIt], ["rss", versus.rssRatioToIt]] as const) {
                     targets.push({
@@ -491,9 +491,10 @@ interface AgainstRow {
     readonly rssRatioToIt: number | null;
 }
 
-function againstRow(repo: string, runs: readonly ProcessRun[], mine: readonly ProcessRun[], parseWall: number, parseRss: number): AgainstRow {
+/** `mine`: this tree's median wall time and peak RSS (undefined when every scan failed). */
+function againstRow(repo: string, runs: readonly ProcessRun[], mine: { readonly wall: number; readonly rss: number } | undefined, parseWall: number, parseRss: number): AgainstRow {
     const ok = runs.filter(run => run.error === undefined);
-    if (ok.length === 0 || mine.length === 0) {
+    if (ok.length === 0 || mine === undefined) {
         return { repo, scan: null, wallRatio: null, rssRatio: null, wallRatioToIt: null, rssRatioToIt: null };
     }
     const wall = median(ok.map(run => run.wallMs));
@@ -503,8 +504,8 @@ function againstRow(repo: string, runs: readonly ProcessRun[], mine: readonly Pr
         scan: { wallMs: spread(ok.map(run => run.wallMs)), maxRssMb: round(rss / 1024, 1) },
         wallRatio: round(wall / parseWall, 2),
         rssRatio: round(rss / parseRss, 2),
-        wallRatioToIt: round(median(mine.map(run => run.wallMs)) / wall, 3),
-        rssRatioToIt: round(median(mine.map(run => run.maxRssKb)) / rss, 3),
+        wallRatioToIt: round(mine.wall / wall, 3),
+        rssRatioToIt: round(mine.rss / rss, 3),
     };
 }
 

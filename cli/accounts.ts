@@ -1,7 +1,7 @@
 import { promises as fs } from "fs";
+import { ACCOUNT_ID_PATTERN } from "../sources/aws/arn";
 import { fileSystemProblem, UsageError } from "./errors";
 
-const ACCOUNT_ID = /^\d{12}$/;
 /** A value of only digits, commas and blanks is a list; anything else names a file. */
 const LIST = /^[\d,\s]+$/;
 
@@ -30,7 +30,7 @@ export function parseAccounts(text: string, file: string | undefined): string[] 
     lines.forEach((raw, index) => {
         const line = raw.replace(/#.*$/, "");
         for (const entry of line.split(",").map(part => part.trim()).filter(part => part !== "")) {
-            if (!ACCOUNT_ID.test(entry)) {
+            if (!ACCOUNT_ID_PATTERN.test(entry)) {
                 const shown = entry.length > 40 ? `${entry.slice(0, 40)}…` : entry;
                 throw new UsageError(`--accounts: '${shown}' is not an AWS account id (12 digits)`, file, file !== undefined ? index + 1 : undefined);
             }

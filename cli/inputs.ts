@@ -291,3 +291,12 @@ export async function expandInput(arg: string, forced: InputKind | "auto", exclu
     const roots = await terraformRoots(arg, { exclude });
     return roots.length > 0 ? roots : [arg];
 }
+
+/** Each argument once, each expanded (`expandInput`), the results once each, in order. */
+export async function expandInputs(args: readonly string[], forced: InputKind | "auto", exclude: readonly string[]): Promise<string[]> {
+    const expanded: string[] = [];
+    for (const arg of new Set(args)) {
+        expanded.push(...await expandInput(arg, forced, exclude));
+    }
+    return [...new Set(expanded)];
+}

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { ACCOUNT_ID_PATTERN, AsffError, asffFindings, AsffFinding, AsffOptions, REGION_PATTERN } from "../report/asff";
+import { AsffError, asffFindings, AsffFinding, AsffOptions, checkAsffOptions } from "../report/asff";
 import type { Report } from "../report/model";
 // The AWS SDK is loaded only when findings are sent: `scan` without the flag never pays for it.
 import type { BatchOutcome, SecurityHubOptions } from "../sources/aws/security-hub";
@@ -41,17 +41,13 @@ export function addSecurityHubOptions(command: Command, options: { readonly regi
 
 /** The reporter's ASFF options from the flags; a `UsageError` for a malformed account or region. */
 export function asffOptionsOf(flags: SecurityHubFlags): AsffOptions {
-    if (flags.accountId !== undefined && !ACCOUNT_ID_PATTERN.test(flags.accountId)) {
-        throw new UsageError(`--account-id: '${flags.accountId.slice(0, 40)}' is not an AWS account id (12 digits)`);
-    }
-    if (flags.asffRegion !== undefined && !REGION_PATTERN.test(flags.asffRegion)) {
-        throw new UsageError(`--region: '${flags.asffRegion.slice(0, 40)}' is not an AWS region name (e.g. us-east-1, eu-west-2)`);
-    }
-    return {
+    const options: AsffOptions = {
         ...(flags.accountId !== undefined ? { account: flags.accountId } : {}),
         ...(flags.asffRegion !== undefined ? { region: flags.asffRegion } : {}),
         ...(flags.asffIncludePassed === true ? { includePassed: true } : {}),
     };
+    asUsageError(() => checkAsffOptions(options));
+    return options;
 }
 
 /**
@@ -59,8 +55,13 @@ export function asffOptionsOf(flags: SecurityHubFlags): AsffOptions {
  * region is a `UsageError` (exit 2) naming the flag to pass, never an invented id.
  */
 export function asffOf(report: Report, options: AsffOptions): AsffFinding[] {
+    return asUsageError(() => asffFindings(report, options));
+}
+
+/** An `AsffError` is bad usage of the command's flags (exit 2). */
+function asUsageError<T>(run: () => T): T {
     try {
-        return asffFindings(report, options);
+        return run();
     } catch (error) {
         if (error instanceof AsffError) {
             throw new UsageError(error.message);

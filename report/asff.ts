@@ -1,5 +1,5 @@
 import { Severity } from "apigw-guard/policies/rules/types";
-import { partitionOf } from "../sources/aws/arn";
+import { ACCOUNT_ID_PATTERN, partitionOf, REGION_PATTERN } from "../sources/aws/arn";
 import { locationOf, Report, ReportFinding, ReportRule } from "./model";
 import { Reporter } from "./reporter";
 
@@ -67,8 +67,6 @@ export const ASFF_SCHEMA_VERSION = "2018-10-08";
 /** The start of every Id: fixed (not the tool name a caller may change) so Ids stay stable. */
 export const ASFF_ID_PREFIX = "apigw-guard";
 export const ASFF_FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices";
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export type AsffSeverityLabel = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
 export type AsffComplianceStatus = "PASSED" | "WARNING" | "FAILED" | "NOT_AVAILABLE";
@@ -122,17 +120,22 @@ const FAILED_SEVERITY: Readonly<Record<Severity, AsffSeverityLabel>> = { low: "L
 /** Which finding of several with one Id speaks for them: a failure over an unknown over a pass. */
 const STATUS_RANK: Readonly<Record<string, number>> = { fail: 0, unknown: 1, pass: 2 };
 
-/**
- * The report's findings as ASFF, in report order (findings that share an Id merged into the first).
- * Throws `AsffError` when a finding to be written has no account or region, or an option is malformed.
- */
-export function asffFindings(report: Report, options: AsffOptions = {}): AsffFinding[] {
+/** Throws `AsffError` for a malformed account id or region. */
+export function checkAsffOptions(options: AsffOptions): void {
     if (options.account !== undefined && !ACCOUNT_ID_PATTERN.test(options.account)) {
         throw new AsffError(`--account-id: '${options.account.slice(0, 40)}' is not an AWS account id (12 digits)`, "--account-id");
     }
     if (options.region !== undefined && !REGION_PATTERN.test(options.region)) {
         throw new AsffError(`--region: '${options.region.slice(0, 40)}' is not an AWS region name (e.g. us-east-1, eu-west-2)`, "--region");
     }
+}
+
+/**
+ * The report's findings as ASFF, in report order (findings that share an Id merged into the first).
+ * Throws `AsffError` when a finding to be written has no account or region, or an option is malformed.
+ */
+export function asffFindings(report: Report, options: AsffOptions = {}): AsffFinding[] {
+    checkAsffOptions(options);
     const rules = new Map(report.rules.map(rule => [rule.id, rule]));
     const groups = new Map<string, { readonly account: string; readonly region: string; readonly findings: ReportFinding[] }>();
     const missing = { account: [] as ReportFinding[], region: [] as ReportFinding[] };

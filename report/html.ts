@@ -23,10 +23,11 @@ import { Reporter } from "./reporter";
 export class HtmlReporter implements Reporter {
     render(report: Report): string {
         const counts = countOutcomes(report.findings);
+        const tallies = accountTallies(report);
         const body = [
-            header(report),
+            header(report, tallies.length > 0),
             summarySection(report, counts),
-            ...(accountTallies(report).length > 0 ? [accountSection(report)] : []),
+            ...(tallies.length > 0 ? [accountSection(tallies)] : []),
             ruleSection(report),
             keyAgeSection(report),
             frameworkSection(report),
@@ -145,7 +146,7 @@ const OUTCOME_COLORS: Readonly<Record<OutcomeClass, string>> = {
     "not-applicable": "#9e9e9e",
 };
 
-function header(report: Report): string {
+function header(report: Report, withAccounts: boolean): string {
     const gate = report.summary.gate;
     const inputs = report.inputs.length;
     const verdict = gate.blocking > 0
@@ -160,7 +161,7 @@ function header(report: Report): string {
         `<div class="meta">Generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)} · ${inputs} ${inputs === 1 ? "input" : "inputs"} · ${report.rules.length} rules · ${report.findings.length} findings</div>`,
         verdict,
         errors,
-        `<nav><a href="#summary">Summary</a>${accountTallies(report).length > 0 ? '<a href="#accounts">Accounts</a>' : ""}<a href="#by-rule">By rule</a><a href="#key-ages">API key ages</a><a href="#frameworks">Compliance</a><a href="#findings">Findings</a><a href="#inputs">Inputs</a></nav>`,
+        `<nav><a href="#summary">Summary</a>${withAccounts ? '<a href="#accounts">Accounts</a>' : ""}<a href="#by-rule">By rule</a><a href="#key-ages">API key ages</a><a href="#frameworks">Compliance</a><a href="#findings">Findings</a><a href="#inputs">Inputs</a></nav>`,
         "</header>",
     ].filter(line => line !== "").join("\n");
 }
@@ -203,11 +204,7 @@ function numberCell(value: number): string {
  * could not be read there, and the account's notes under it. The findings filter takes an account
  * id (each finding row is searchable by `account <id>` and its region).
  */
-function accountSection(report: Report): string {
-    const tallies = accountTallies(report);
-    if (tallies.length === 0) {
-        return "";
-    }
+function accountSection(tallies: readonly AccountTally[]): string {
     const rows = tallies.map(tally => accountRow(tally));
     return [
         '<section id="accounts">',

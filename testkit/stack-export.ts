@@ -71,8 +71,8 @@ export function stackExportOf(resources: readonly RecordedResource[], opts: Stac
             outputs: encrypted(resource.custom ? { ...sent.outputs, id: resource.id } : sent.outputs ?? {}) as Record<string, unknown>,
             parent: resource.parent ?? stackUrn,
             ...(resource.custom && resource.type.startsWith("aws:") ? { provider: `${providerUrn}::${providerId}` } : {}),
-            dependencies: [...resource.dependencies],
-            propertyDependencies: Object.fromEntries(Object.entries(resource.propertyDependencies).map(([k, v]) => [k, [...v]])),
+            dependencies: sent.dependencies,
+            propertyDependencies: sent.propertyDependencies,
         };
         out.push(entry);
     }

@@ -4,6 +4,11 @@
  * (see docs/audit.md).
  */
 
+/** An AWS account id: twelve digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** A region name as AWS writes them (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 /** The partition of a region: China and GovCloud regions live outside `aws`. */
 export function partitionOf(region: string): string {
     if (region.startsWith("cn-")) {

@@ -3,6 +3,7 @@ import { ApiGatewayV2Client } from "@aws-sdk/client-apigatewayv2";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { Inventory } from "apigw-guard/policies/model/index";
 import { buildAwsInventory } from "./adapter";
+import { REGION_PATTERN } from "./arn";
 import { AwsCredentials, clientOptionsFrom, ClientOptions, createApiGatewayClient, createAwsClient } from "./client";
 import { collectRegion, FailureCounts, MAX_PAGE_SIZE, ProgressTracker, RegionSnapshot, UsageWindow } from "./collect";
 import { AuditError, classify } from "./errors";
@@ -66,12 +67,12 @@ export interface AuditStats {
 
 export const DEFAULT_AUDIT_TIMEOUT_MS = 30 * 60 * 1000;
 export const DEFAULT_MAX_PAGES = 1_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest delay `setTimeout` takes (a longer one fires at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options a caller might pass that would make AWS return key values. */
 const KEY_VALUE_OPTIONS = ["includeValues", "includeValue", "includeKeyValues"];
 
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**

@@ -2,10 +2,10 @@ import { AccountClient, paginateListRegions } from "@aws-sdk/client-account";
 import { OrganizationsClient, paginateListAccounts } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { Inventory, InventoryGap } from "apigw-guard/policies/model/index";
-import { partitionOf } from "./arn";
-import { auditAccount, AuditOptions, AuditStats, DEFAULT_AUDIT_TIMEOUT_MS, DEFAULT_MAX_PAGES, defaultRegion } from "./audit";
+import { ACCOUNT_ID_PATTERN, partitionOf, REGION_PATTERN } from "./arn";
+import { auditAccount, AuditOptions, AuditStats, DEFAULT_AUDIT_TIMEOUT_MS, DEFAULT_MAX_PAGES, defaultRegion, MAX_TIMER_MS } from "./audit";
 import { AwsCredentials, clientOptionsFrom, ClientOptions, createAwsClient } from "./client";
-import { AuditError, classify, ClassifiedFailure } from "./errors";
+import { AuditError, CallContext, classify, ClassifiedFailure } from "./errors";
 import { RetryCounters } from "./retry";
 
 /**
@@ -70,8 +70,6 @@ export interface AccountAudit {
     /** The regions audited (in the order they were given or listed). */
     readonly regions: readonly string[];
     readonly inventory: Inventory;
-    /** Entities read (not counting those standing for what could not be read). */
-    readonly entitiesRead: number;
     /**
      * The credentials the account was read with (the assumed role's, renewed as needed), for what
      * must be done as the account itself: Security Hub imports a finding only from the account it
@@ -87,11 +85,9 @@ const SESSION_SECONDS = 3600;
 /** Credentials are renewed this long before they expire (the SDK's own refresh margin is 5 minutes). */
 const REFRESH_MARGIN_MS = 10 * 60 * 1000;
 export const SESSION_NAME = "apigw-guard-audit";
-const ACCOUNT_ID = /^\d{12}$/;
 /** IAM role names: 1-64 of letters, digits and `+=,.@_-`, optionally under a path. */
 const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ENABLED_REGION_STATUSES = ["ENABLED", "ENABLED_BY_DEFAULT"] as const;
 
 /** The Organizations endpoint lives in one region per partition. */
@@ -103,7 +99,7 @@ export async function auditEstate(options: EstateOptions): Promise<AccountAudit[
     const counters: RetryCounters = { throttled: 0, retried: 0, exhausted: 0 };
     const timeoutMs = options.timeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS;
     const run = new AbortController();
-    const timer = timeoutMs <= 2 ** 31 - 1 ? setTimeout(() => run.abort(), timeoutMs) : undefined;
+    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => run.abort(), timeoutMs) : undefined;
     // Counted from zero: an estate where no account could be read has read nothing.
     stats.entitiesRead = 0;
     const estate = new Estate(options, stats, counters, run.signal, timeoutMs);
@@ -125,9 +121,9 @@ interface AccountPlan {
     regions: string[];
     readonly gaps: InventoryGap[];
     readonly inventories: Inventory[];
+    /** Entities read in its regions (not counting those standing for what could not be read). */
     entitiesRead: number;
     unitsLeft: number;
-    read: boolean;
 }
 
 class Estate {
@@ -135,7 +131,6 @@ class Estate {
     private partition = "aws";
     private callerAccount: string | undefined;
     private accountsDone = 0;
-    private accountsTotal = 0;
 
     constructor(
         private readonly options: EstateOptions,
@@ -177,10 +172,8 @@ class Estate {
             inventories: [],
             entitiesRead: 0,
             unitsLeft: 0,
-            read: false,
         }));
         this.stats.accounts = plans.length;
-        this.accountsTotal = plans.length;
         const pool = new Pool(Math.max(1, options.unitConcurrency ?? DEFAULT_UNIT_CONCURRENCY));
         for (const plan of plans) {
             pool.add(() => this.prepare(plan, given, pool));
@@ -235,7 +228,7 @@ class Estate {
                 return;
             }
             this.stats.units++;
-            const single = this.accountsTotal === 1;
+            const single = this.stats.accounts === 1;
             const inventory = await auditAccount({
                 ...stripEstate(options),
                 regions: [region],
@@ -250,7 +243,6 @@ class Estate {
             });
             plan.inventories.push(inventory);
             plan.entitiesRead += unitStats.entitiesRead ?? 0;
-            plan.read = plan.read || (unitStats.entitiesRead ?? 0) > 0;
         } catch (error) {
             // With the caller's own credentials a rejection or an unreachable endpoint ends the run, as
             // a single-account audit always has; in an assumed role's account it is that account's gap.
@@ -284,10 +276,10 @@ class Estate {
 
     private accountDone(plan: AccountPlan, label: string): void {
         this.accountsDone++;
-        if (plan.read) {
+        if (plan.entitiesRead > 0) {
             this.stats.accountsRead++;
         }
-        this.options.onProgress?.({ accountsDone: this.accountsDone, accountsTotal: this.accountsTotal, done: this.accountsDone, total: this.accountsTotal, label });
+        this.options.onProgress?.({ accountsDone: this.accountsDone, accountsTotal: this.stats.accounts, done: this.accountsDone, total: this.stats.accounts, label });
     }
 
     private result(plan: AccountPlan): AccountAudit {
@@ -313,7 +305,6 @@ class Estate {
             ...(plan.name !== undefined ? { name: plan.name } : {}),
             regions: plan.regions,
             inventory: new Inventory(entities, gaps, secretTexts),
-            entitiesRead: plan.entitiesRead,
             ...(plan.credentials !== undefined && plan.credentials !== this.options.credentials ? { credentials: plan.credentials } : {}),
         };
     }
@@ -323,10 +314,12 @@ class Estate {
         return clientOptionsFrom(region, this.counters, { ...this.options, credentials, runSignal: this.runSignal });
     }
 
-    private context(service: string, region: string): { region: string; endpoint: string; profile?: string } {
+    /** Where a call to `host` went, and the service's name for messages (`classify` names API Gateway by default). */
+    private context(host: string, service: string, region: string): CallContext {
         return {
             region,
-            endpoint: this.options.endpointUrl ?? `https://${service}.${region}.amazonaws.com`,
+            service,
+            endpoint: this.options.endpointUrl ?? `https://${host}.${region}.amazonaws.com`,
             ...(this.options.profile !== undefined ? { profile: this.options.profile } : {}),
         };
     }
@@ -335,18 +328,18 @@ class Estate {
         const client = createAwsClient(STSClient, this.clientOptions(this.homeRegion, this.options.credentials));
         try {
             const answer = await client.send(new GetCallerIdentityCommand({}));
-            if (typeof answer.Account !== "string" || !ACCOUNT_ID.test(answer.Account)) {
+            if (typeof answer.Account !== "string" || !ACCOUNT_ID_PATTERN.test(answer.Account)) {
                 return { ok: false, problem: "the answer holds no 12-digit account id" };
             }
             const partition = /^arn:([a-z-]+):/.exec(answer.Arn ?? "")?.[1];
             return { ok: true, account: answer.Account, ...(partition !== undefined ? { partition } : {}) };
         } catch (error) {
-            const failure = classify(error, this.context("sts", this.homeRegion));
+            const failure = classify(error, this.context("sts", "STS", this.homeRegion));
             // No credentials, or credentials AWS rejects: nothing of the audit can work.
             if (failure.fatal?.reason === "credentials") {
                 throw failure.fatal;
             }
-            return { ok: false, problem: phrase(failure, "STS") };
+            return { ok: false, problem: failure.phrase };
         } finally {
             client.destroy();
         }
@@ -376,7 +369,7 @@ class Estate {
                 for (const entry of page.Accounts ?? []) {
                     // `State` replaces `Status` (retired September 2026); either says ACTIVE.
                     const state = entry.State ?? entry.Status;
-                    if (typeof entry.Id === "string" && ACCOUNT_ID.test(entry.Id) && state === "ACTIVE") {
+                    if (typeof entry.Id === "string" && ACCOUNT_ID_PATTERN.test(entry.Id) && state === "ACTIVE") {
                         found.set(entry.Id, typeof entry.Name === "string" ? entry.Name : undefined);
                     }
                 }
@@ -388,7 +381,7 @@ class Estate {
             if (error instanceof AuditError) {
                 throw error;
             }
-            throw organizationProblem(classify(error, this.context("organizations", region)), error);
+            throw organizationProblem(classify(error, this.context("organizations", "Organizations", region)), error);
         } finally {
             client.destroy();
         }
@@ -424,12 +417,12 @@ class Estate {
             current = await fetch();
         } catch (error) {
             client.destroy();
-            const failure = classify(error, this.context("sts", this.homeRegion));
+            const failure = classify(error, this.context("sts", "STS", this.homeRegion));
             if (failure.fatal?.reason === "credentials" && !isRoleProblem(error)) {
                 // The caller's own credentials are missing or rejected: no account can be audited.
                 throw failure.fatal;
             }
-            return { ok: false, problem: `cannot assume ${roleArn} (${phrase(failure, "STS")})${failure.kind === "denied" ? `: the role's trust policy must allow the auditing principal${this.options.externalId !== undefined ? " with this external id" : ""}, and the caller needs sts:AssumeRole on it` : ""}` };
+            return { ok: false, problem: `cannot assume ${roleArn} (${failure.phrase})${failure.kind === "denied" ? `: the role's trust policy must allow the auditing principal${this.options.externalId !== undefined ? " with this external id" : ""}, and the caller needs sts:AssumeRole on it` : ""}` };
         }
         let renewing: Promise<Awaited<ReturnType<typeof fetch>>> | undefined;
         const provider = async () => {
@@ -441,7 +434,7 @@ class Estate {
                     current = await renewing;
                 } catch (error) {
                     // Phrased by the audit as a gap of the unit that needed it, never with the answer's text.
-                    throw new AuditError(`the session in account ${account} could not be renewed (${phrase(classify(error, this.context("sts", this.homeRegion)), "STS")})`, "credentials");
+                    throw new AuditError(`the session in account ${account} could not be renewed (${classify(error, this.context("sts", "STS", this.homeRegion)).phrase})`, "credentials");
                 }
             }
             return current;
@@ -464,12 +457,12 @@ class Estate {
                 }
             }
         } catch (error) {
-            const failure = classify(error, this.context("account", this.homeRegion));
+            const failure = classify(error, this.context("account", "the Account API", this.homeRegion));
             if (failure.fatal !== undefined && plan.credentials === this.options.credentials) {
                 // The caller's own credentials, rejected or missing: nothing else will work either.
                 throw failure.fatal;
             }
-            return { ok: false, problem: phrase(failure, "the Account API") };
+            return { ok: false, problem: failure.phrase };
         } finally {
             client.destroy();
         }
@@ -500,7 +493,7 @@ function isRoleProblem(error: unknown): boolean {
 
 function organizationProblem(failure: ClassifiedFailure, error: unknown): AuditError {
     if (failure.fatal !== undefined) {
-        return failure.fatal.reason === "network" ? new AuditError(`--org: ${phrase(failure, "Organizations")}`, "network") : failure.fatal;
+        return failure.fatal.reason === "network" ? new AuditError(`--org: ${failure.phrase}`, "network") : failure.fatal;
     }
     const name = (error as { name?: unknown } | undefined)?.name;
     if (name === "AWSOrganizationsNotInUseException") {
@@ -509,12 +502,7 @@ function organizationProblem(failure: ClassifiedFailure, error: unknown): AuditE
     if (failure.kind === "denied") {
         return new AuditError(`--org: cannot list the organization's accounts (${failure.phrase}): run from the management account or a delegated administrator, with organizations:ListAccounts`, "credentials");
     }
-    return new AuditError(`--org: cannot list the organization's accounts (${phrase(failure, "Organizations")})`, "network");
-}
-
-/** `classify` words network failures for API Gateway; another service's are named for it. */
-function phrase(failure: ClassifiedFailure, service: string): string {
-    return failure.phrase.replace("cannot reach API Gateway at", `cannot reach ${service} at`).replace("a region where API Gateway exists", `a region where ${service} exists`);
+    return new AuditError(`--org: cannot list the organization's accounts (${failure.phrase})`, "network");
 }
 
 /** Why one region of one account could not be audited, in words a person acts on. */
@@ -540,7 +528,7 @@ function validate(options: EstateOptions): void {
     }
     if (options.accounts.kind === "list") {
         for (const account of options.accounts.accounts) {
-            if (!ACCOUNT_ID.test(account)) {
+            if (!ACCOUNT_ID_PATTERN.test(account)) {
                 throw new AuditError(`'${account}' is not an AWS account id (12 digits)`, "usage");
             }
         }

@@ -1,5 +1,5 @@
 import { Maybe } from "apigw-guard/policies/model/index";
-import { Field, isRecord, JsonObject, numberField, Shaped, shaped, stringField, booleanField, wrongType } from "./shape";
+import { AccessLogSummary, Field, isRecord, JsonObject, numberField, Shaped, shaped, stringField, booleanField, wrongType } from "./shape";
 
 /**
  * What the audit keeps of API Gateway v2 (HTTP and WebSocket APIs) and CloudWatch Logs items,
@@ -43,7 +43,7 @@ export interface V2RouteSettingsSummary {
 
 export interface V2StageSummary {
     readonly stageName: string;
-    readonly accessLogSettings: Field<{ readonly destinationArn: Field<string>; readonly format: Field<string> }>;
+    readonly accessLogSettings: Field<AccessLogSummary>;
     /** `DefaultRouteSettings.LoggingLevel` (WebSocket APIs; HTTP APIs have no execution logs). */
     readonly loggingLevel: Field<string>;
     readonly dataTraceEnabled: Field<boolean>;

@@ -176,9 +176,15 @@ export interface MethodSettingsSummary {
     readonly cacheDataEncrypted: Field<boolean>;
 }
 
+/** A stage's access-log settings (REST `accessLogSettings`, HTTP/WebSocket `AccessLogSettings`). */
+export interface AccessLogSummary {
+    readonly destinationArn: Field<string>;
+    readonly format: Field<string>;
+}
+
 export interface StageSummary {
     readonly stageName: string;
-    readonly accessLogSettings: Field<{ readonly destinationArn: Field<string>; readonly format: Field<string> }>;
+    readonly accessLogSettings: Field<AccessLogSummary>;
     readonly tracingEnabled: Field<boolean>;
     readonly cacheClusterEnabled: Field<boolean>;
     readonly webAclArn: Field<string>;
