@@ -24,7 +24,7 @@ export async function readAccounts(value: string): Promise<string[]> {
 }
 
 /** The ids of `text`; `file` (when it is a file) names where a bad entry is. */
-export function parseAccounts(text: string, file: string | undefined): string[] {
+function parseAccounts(text: string, file: string | undefined): string[] {
     const accounts: string[] = [];
     const lines = file !== undefined ? text.split(/\r?\n/) : [text];
     lines.forEach((raw, index) => {

@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { DEFAULT_FAKE_ACCOUNT, FakeCall } from "./fake-aws";
-import { decodePageToken, encodePageToken } from "./local-server";
+import { decodePageToken, encodePageToken, readBody } from "./local-server";
 
 /**
  * A local stand-in for CloudWatch Logs' `DescribeLogGroups`, mounted behind `FakeAws` (signing
@@ -62,7 +62,7 @@ export class FakeLogs {
         const region = call?.region;
         const target = String(request.headers["x-amz-target"] ?? "");
         const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-        const text = await readAll(request);
+        const text = await readBody(request);
         this.served++;
         let body: Record<string, unknown> = {};
         const recorded: RecordedLogsRequest = { operation, body, region, account, status: 0 };
@@ -140,12 +140,5 @@ function groupBody(group: FakeLogGroup, account: string, region: string): object
     };
 }
 
-async function readAll(request: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}
 
 

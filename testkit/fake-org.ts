@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { IncomingMessage, ServerResponse } from "node:http";
 import { FakeAws, FakeCall, FakeHandler } from "./fake-aws";
+import { readBody } from "./local-server";
 
 /**
  * Fakes of the identity side of an organization audit, mounted behind `FakeAws`, each in the wire
@@ -94,7 +95,7 @@ export class FakeOrganization {
     }
 
     private async sts(request: IncomingMessage, response: ServerResponse, call: FakeCall): Promise<void> {
-        const form = new URLSearchParams(await bodyOf(request));
+        const form = new URLSearchParams(await readBody(request));
         const action = form.get("Action");
         if (this.stsFault !== undefined) {
             return stsError(response, this.stsFault.status, this.stsFault.code, "fault injected by the test", this.stsFault.type);
@@ -148,7 +149,7 @@ export class FakeOrganization {
     }
 
     private async organizations(request: IncomingMessage, response: ServerResponse, call: FakeCall): Promise<void> {
-        const body = await bodyOf(request);
+        const body = await readBody(request);
         const target = request.headers["x-amz-target"];
         const json = (status: number, value: unknown) => {
             response.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-RequestId": `org-${this.listAccountsPages.length}` });
@@ -190,7 +191,7 @@ export class FakeOrganization {
     }
 
     private async account(request: IncomingMessage, response: ServerResponse, call: FakeCall): Promise<void> {
-        const body = await bodyOf(request);
+        const body = await readBody(request);
         const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
         const json = (status: number, value: unknown, errorType?: string) => {
             response.writeHead(status, { "content-type": "application/json", ...(errorType !== undefined ? { "x-amzn-ErrorType": errorType } : {}) });
@@ -215,15 +216,6 @@ export class FakeOrganization {
             ...(offset + limit < all.length ? { NextToken: String(offset + limit) } : {}),
         });
     }
-}
-
-function bodyOf(request: IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        request.on("data", (chunk: Buffer) => chunks.push(chunk));
-        request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        request.on("error", reject);
-    });
 }
 
 function stsAnswer(response: ServerResponse, action: string, result: string): void {

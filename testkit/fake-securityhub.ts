@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import type { FakeCall, FakeHandler } from "./fake-aws";
+import { readBody } from "./local-server";
 
 /**
  * A local stand-in for AWS Security Hub's `BatchImportFindings`, mounted behind `FakeAws` (signing
@@ -153,7 +154,7 @@ export class FakeSecurityHub {
  * Why a finding is not ASFF (Security Hub's schema check, for the attributes this kit writes), in
  * the words Security Hub uses ("data should have required property 'Title'"), or undefined.
  */
-export function asffProblem(finding: Readonly<Record<string, unknown>>): string | undefined {
+function asffProblem(finding: Readonly<Record<string, unknown>>): string | undefined {
     if (typeof finding !== "object" || finding === null) {
         return "data should be object";
     }
@@ -218,10 +219,3 @@ export function asffProblem(finding: Readonly<Record<string, unknown>>): string 
     return undefined;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}

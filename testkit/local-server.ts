@@ -1,4 +1,4 @@
-import { Server } from "node:http";
+import { IncomingMessage, Server } from "node:http";
 import { AddressInfo } from "node:net";
 
 /**
@@ -60,4 +60,13 @@ export interface Routed {
 /** API Gateway's (v1 and v2) answer for something that does not exist. */
 export function notFound(message: string): Routed {
     return { status: 404, error: "NotFoundException", message };
+}
+
+/** A request's whole body, as text. */
+export async function readBody(request: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) {
+        chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    }
+    return Buffer.concat(chunks).toString("utf8");
 }

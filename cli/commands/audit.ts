@@ -15,7 +15,7 @@ import { ProgressBar } from "../progress";
 import { readAccounts } from "../accounts";
 import { CliIO, EXIT, exitHandler, noColor, NOW_ENV, processIO, RegisterCommandOptions, toolOf } from "../command";
 import { ManagedBy, readManagedBy } from "../../api/managed-by";
-import { markManagement } from "../../sources/aws/managed";
+import { managementMarker } from "../../sources/aws/managed";
 import { addSecurityHubOptions, asffOf, asffOptionsOf, importIntoSecurityHub, SECURITY_HUB_HELP } from "../security-hub";
 
 const UNUSED_RULE = "apigateway-api-key-unused";
@@ -231,9 +231,8 @@ export async function runAudit(
             io.stderr.write(errorLine(undefined, undefined, `nothing could be read: ${nothingReadAdvice(stats)}`));
             return EXIT.usage;
         }
-        const judged = managedBy !== undefined
-            ? accounts.map(audited => ({ ...audited, inventory: markManagement(audited.inventory, managedBy.inputs) }))
-            : accounts;
+        const mark = managedBy !== undefined ? managementMarker(managedBy.inputs) : undefined;
+        const judged = mark !== undefined ? accounts.map(audited => ({ ...audited, inventory: mark(audited.inventory) })) : accounts;
         return await report(judged, { loaded, unusedDays, now, failOn, format, flags, regions, io, tool, gates, asff, overrides, managedByFailed: managedBy?.failed ?? [] });
     } catch (error) {
         bar?.clear();

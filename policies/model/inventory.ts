@@ -74,7 +74,8 @@ export type Management =
     | { readonly state: "unknown"; readonly reason: string; readonly inputsCompared: number };
 
 /** The entities `audit --managed-by` compares with code. */
-export type ManageableKind = "api-key" | "usage-plan" | "rest-api" | "v2-api" | "stage";
+export const MANAGEABLE_KINDS = ["api-key", "usage-plan", "rest-api", "v2-api", "stage"] as const;
+export type ManageableKind = (typeof MANAGEABLE_KINDS)[number];
 
 interface Manageable {
     /** Live audit with `--managed-by` only: whether code manages the resource. */

@@ -70,15 +70,14 @@ function stageDestinations(inventory: Inventory): StageDestinations {
         const settings = stage.accessLogSettings;
         const linkedGroup = settings !== undefined && !isUnknown(settings) && settings.destination
             ? inventory.resolve(settings.destination, "log-group") : undefined;
-        if (linkedGroup !== undefined && !stageByGroupRef.has(linkedGroup.ref)) {
-            stageByGroupRef.set(linkedGroup.ref, `${stageLabel} (access logs)`);
-        }
-        if (linkedGroup !== undefined && typeof linkedGroup.logGroupName === "string") {
-            if (!stageByGroupName.has(linkedGroup.logGroupName)) {
+        if (linkedGroup !== undefined) {
+            // Linked by reference: judged by the link, and by name too when the name is known.
+            if (!stageByGroupRef.has(linkedGroup.ref)) {
+                stageByGroupRef.set(linkedGroup.ref, `${stageLabel} (access logs)`);
+            }
+            if (typeof linkedGroup.logGroupName === "string" && !stageByGroupName.has(linkedGroup.logGroupName)) {
                 stageByGroupName.set(linkedGroup.logGroupName, `${stageLabel} (access logs)`);
             }
-        } else if (linkedGroup !== undefined) {
-            // Linked by reference; its name is computed: judged by the link, not by name.
         } else if (isUnknown(settings) || (settings !== undefined && isUnknown(settings.destinationArn))) {
             undecidedStage ??= stage.name;
         } else if (settings !== undefined && typeof settings.destinationArn === "string") {

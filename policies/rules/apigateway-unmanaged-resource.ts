@@ -1,11 +1,9 @@
-import { Entity, ManageableKind, Management } from "../model";
+import { Entity, MANAGEABLE_KINDS, Management } from "../model";
 import { example } from "../model/examples";
 import { defineRule, Outcome } from "./types";
 
 /** No settings: the rule judges what `audit --managed-by` found; its level is set the usual way. */
 export type UnmanagedResourceConfig = Record<string, never>;
-
-const KINDS: readonly ManageableKind[] = ["api-key", "usage-plan", "rest-api", "v2-api", "stage"];
 
 export default defineRule<UnmanagedResourceConfig>({
     id: "apigateway-unmanaged-resource",
@@ -14,7 +12,7 @@ export default defineRule<UnmanagedResourceConfig>({
     severity: "medium",
     enforcementLevel: "advisory",
     scope: "resource",
-    appliesTo: KINDS,
+    appliesTo: MANAGEABLE_KINDS,
     controls: { awsSecurityHub: [], nist80053: ["CM-8", "CM-2", "CM-3"], pciDssV4: ["12.5.1", "6.5.1"] },
     remediation: "Bring the resource under code: import it (`terraform import` / an `import` block, `pulumi import`) into the configuration that should own it, then let reviews and the pipeline change it. If nothing uses it, delete it. If the code that manages it exists, pass it to --managed-by too.",
     configSchema: { type: "object", properties: {} },
@@ -30,7 +28,7 @@ export default defineRule<UnmanagedResourceConfig>({
     },
     evaluate(inventory) {
         const outcomes: Outcome[] = [];
-        for (const kind of KINDS) {
+        for (const kind of MANAGEABLE_KINDS) {
             for (const entity of inventory.ofKind(kind)) {
                 // Nothing was compared (every scan, the pack): nothing to say, rather than a
                 // not-applicable line per key, plan, API and stage in every report.

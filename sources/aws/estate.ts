@@ -44,7 +44,7 @@ export interface EstateOptions extends Omit<AuditOptions, "regions" | "account" 
     readonly stats?: EstateStats;
 }
 
-export interface EstateProgress {
+interface EstateProgress {
     readonly accountsDone: number;
     readonly accountsTotal: number;
     /** Within a single-account audit: the unit of work that finished, and how many are known. */

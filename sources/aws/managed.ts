@@ -1,4 +1,4 @@
-import { Entity, EntityOfKind, Inventory, ManageableKind, Management, StageEntity } from "apigw-guard/policies/model/index";
+import { Entity, EntityOfKind, Inventory, MANAGEABLE_KINDS, ManageableKind, Management, StageEntity } from "apigw-guard/policies/model/index";
 
 /**
  * `audit --managed-by`: which live resources no code manages. The live Inventory is compared with
@@ -32,8 +32,6 @@ export interface ManagedInput {
     readonly incomplete?: string;
 }
 
-export const MANAGEABLE_KINDS: readonly ManageableKind[] = ["rest-api", "v2-api", "api-key", "usage-plan", "stage"];
-
 type TopKind = Exclude<ManageableKind, "stage">;
 const TOP_KINDS: readonly TopKind[] = ["rest-api", "v2-api", "api-key", "usage-plan"];
 
@@ -62,34 +60,43 @@ interface Resolution {
  * anything of theirs that reaches a message is redacted like the live inventory's own.
  */
 export function markManagement(live: Inventory, inputs: readonly ManagedInput[]): Inventory {
-    const matcher = new Matcher(live, inputs);
-    const resolved = matcher.resolveAll();
-    const entities: Entity[] = [];
-    for (const entity of live.all()) {
-        const resolution = resolved.get(entity.ref);
-        entities.push(resolution ? ({ ...entity, management: resolution.management } as Entity) : entity);
-    }
-    const secretTexts = new Set(live.secretTexts);
-    for (const input of inputs) {
-        for (const text of input.inventory?.secretTexts ?? []) {
-            secretTexts.add(text);
-        }
-    }
-    return new Inventory(entities, live.gaps, secretTexts);
+    return managementMarker(inputs)(live);
 }
 
-class Matcher {
-    private readonly byId = new Map<string, Candidate[]>();
-    private readonly byArn = new Map<string, Candidate[]>();
-    /** kind → AWS name → candidates whose id and ARN are not known. */
-    private readonly byName = new Map<string, Map<string, Candidate[]>>();
-    /** kind → candidates whose id, ARN and name are all not known: they may be any live one. */
-    private readonly nameless = new Map<string, Candidate[]>();
-    private readonly stages: Candidate[] = [];
-    private readonly resolved = new Map<string, Resolution>();
-    private readonly incomplete: string | undefined;
+/**
+ * `markManagement` for many live inventories against the same inputs (one per account of an
+ * organization audit): the inputs are indexed once.
+ */
+export function managementMarker(inputs: readonly ManagedInput[]): (live: Inventory) => Inventory {
+    const code = new CodeIndex(inputs);
+    return live => {
+        const resolved = new Matcher(live, code).resolveAll();
+        const entities: Entity[] = [];
+        for (const entity of live.all()) {
+            const resolution = resolved.get(entity.ref);
+            entities.push(resolution ? ({ ...entity, management: resolution.management } as Entity) : entity);
+        }
+        const secretTexts = new Set(live.secretTexts);
+        for (const text of code.secretTexts) {
+            secretTexts.add(text);
+        }
+        return new Inventory(entities, live.gaps, secretTexts);
+    };
+}
 
-    constructor(private readonly live: Inventory, private readonly inputs: readonly ManagedInput[]) {
+/** The inputs' resources by id, ARN and name: built once, read for every live inventory. */
+class CodeIndex {
+    readonly byId = new Map<string, Candidate[]>();
+    readonly byArn = new Map<string, Candidate[]>();
+    /** kind → AWS name → candidates whose id and ARN are not known. */
+    readonly byName = new Map<string, Map<string, Candidate[]>>();
+    /** kind → candidates whose id, ARN and name are all not known: they may be any live one. */
+    readonly nameless = new Map<string, Candidate[]>();
+    readonly stages: Candidate[] = [];
+    readonly incomplete: string | undefined;
+    readonly secretTexts = new Set<string>();
+
+    constructor(readonly inputs: readonly ManagedInput[]) {
         const partial = inputs.filter(input => input.incomplete !== undefined);
         this.incomplete = partial.length === 0
             ? undefined
@@ -99,15 +106,18 @@ class Matcher {
             if (!inventory) {
                 continue;
             }
+            for (const text of inventory.secretTexts) {
+                this.secretTexts.add(text);
+            }
             for (const kind of MANAGEABLE_KINDS) {
                 for (const entity of inventory.ofKind(kind)) {
-                    this.index(candidateOf(input, inventory, entity));
+                    this.add(candidateOf(input, inventory, entity));
                 }
             }
         }
     }
 
-    private index(candidate: Candidate): void {
+    private add(candidate: Candidate): void {
         const { entity } = candidate;
         if (entity.kind === "stage") {
             this.stages.push(candidate);
@@ -132,6 +142,13 @@ class Matcher {
             push(this.nameless, entity.kind, candidate);
         }
     }
+}
+
+/** One live inventory resolved against the inputs' index. */
+class Matcher {
+    private readonly resolved = new Map<string, Resolution>();
+
+    constructor(private readonly live: Inventory, private readonly code: CodeIndex) {}
 
     resolveAll(): ReadonlyMap<string, Resolution> {
         const unresolved: Array<EntityOfKind<TopKind>> = [];
@@ -169,7 +186,7 @@ class Matcher {
     }
 
     private get compared(): number {
-        return this.inputs.length;
+        return this.code.inputs.length;
     }
 
     private managed(candidate: Candidate, match: "id" | "arn" | "name", matched: readonly Candidate[]): Resolution {
@@ -181,12 +198,12 @@ class Matcher {
     }
 
     /** Neither id, ARN nor name matched: unmanaged, unless a nameless candidate or a partial input may be it. */
-    private noMatch(kind: ManageableKind, mayBe: readonly Candidate[] = this.nameless.get(kind) ?? []): Resolution {
+    private noMatch(kind: ManageableKind, mayBe: readonly Candidate[] = this.code.nameless.get(kind) ?? []): Resolution {
         if (mayBe.length > 0) {
             return this.undecided(`no input manages it by id, ARN or name, but ${describeSome(mayBe)} ${mayBe.length === 1 ? "has" : "have"} a name not known yet (computed until applied) and may be it`);
         }
-        if (this.incomplete !== undefined) {
-            return this.undecided(`no input manages it by id, ARN or name, but ${this.incomplete}`);
+        if (this.code.incomplete !== undefined) {
+            return this.undecided(`no input manages it by id, ARN or name, but ${this.code.incomplete}`);
         }
         return { management: { state: "unmanaged", inputsCompared: this.compared }, matched: [] };
     }
@@ -195,12 +212,12 @@ class Matcher {
         const arn = liveArn(entity);
         if (typeof entity.id === "string") {
             // An input's ARN for the id names the resource's region: another region's is another resource.
-            const byId = (this.byId.get(`${entity.kind}\u0000${entity.id}`) ?? []).filter(c => c.arn === undefined || arn === undefined || c.arn === arn);
+            const byId = (this.code.byId.get(`${entity.kind}\u0000${entity.id}`) ?? []).filter(c => c.arn === undefined || arn === undefined || c.arn === arn);
             if (byId.length > 0) {
                 return this.managed(byId[0], "id", byId);
             }
         }
-        const byArn = arn === undefined ? [] : (this.byArn.get(arn) ?? []).filter(c => c.entity.kind === entity.kind);
+        const byArn = arn === undefined ? [] : (this.code.byArn.get(arn) ?? []).filter(c => c.entity.kind === entity.kind);
         return byArn.length > 0 ? this.managed(byArn[0], "arn", byArn) : undefined;
     }
 
@@ -211,11 +228,11 @@ class Matcher {
         }
         const name = liveName(entity);
         const unclaimed = (list: readonly Candidate[]) => distinct(list.filter(c => !claimed.has(`${c.entity.kind}\u0000${c.entity.ref}`)));
-        const nameless = unclaimed(this.nameless.get(entity.kind) ?? []);
+        const nameless = unclaimed(this.code.nameless.get(entity.kind) ?? []);
         if (name === undefined) {
             return this.noMatch(entity.kind, nameless);
         }
-        const candidates = unclaimed(this.byName.get(entity.kind)?.get(name) ?? []);
+        const candidates = unclaimed(this.code.byName.get(entity.kind)?.get(name) ?? []);
         const twins = liveByName.get(`${entity.kind}\u0000${name}`) ?? 1;
         if (candidates.length === 1 && twins === 1) {
             return this.managed(candidates[0], "name", candidates);
@@ -235,7 +252,7 @@ class Matcher {
             return this.undecided("the stage could not be read from the account, so it cannot be compared with code").management;
         }
         const arn = liveArn(stage);
-        const byArn = arn === undefined ? [] : (this.byArn.get(arn) ?? []).filter(c => c.entity.kind === "stage");
+        const byArn = arn === undefined ? [] : (this.code.byArn.get(arn) ?? []).filter(c => c.entity.kind === "stage");
         if (byArn.length > 0) {
             return this.managed(byArn[0], "arn", byArn).management;
         }
@@ -248,7 +265,7 @@ class Matcher {
         const apiState = apiResolution.management;
         const apiIds = new Set<string>(typeof api.id === "string" ? [api.id] : []);
         const mayBe: Candidate[] = [];
-        for (const candidate of this.stages) {
+        for (const candidate of this.code.stages) {
             const entity = candidate.entity as StageEntity;
             if (entity.apiVersion !== stage.apiVersion) {
                 continue;

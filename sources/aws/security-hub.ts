@@ -16,7 +16,7 @@ import { RetryCounters, RetryPolicy } from "./retry";
  * and are reported one by one; a request that fails as a whole is reported with what it carried.
  */
 
-export const MAX_FINDINGS_PER_REQUEST = 100;
+const MAX_FINDINGS_PER_REQUEST = 100;
 export const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 export const MAX_FINDING_BYTES = 240 * 1024;
 /** Room for `{"Findings":[...]}` and the commas between findings. */
@@ -122,7 +122,7 @@ export function importBatches(findings: readonly AsffFinding[], limits: { readon
 }
 
 /** The region a finding must be imported into: the one its ProductArn names. */
-export function regionOf(finding: Pick<AsffFinding, "ProductArn">): string {
+function regionOf(finding: Pick<AsffFinding, "ProductArn">): string {
     return finding.ProductArn.split(":")[3] ?? "";
 }
 
